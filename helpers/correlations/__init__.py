@@ -1,0 +1,24 @@
+"""Helpers for the tutorial "Correlations vs causation"."""
+
+from helpers.correlations.estimation import (
+    check_groups,
+    correlation_for_all_neurons,
+    get_sys_corr,
+    matrix_correlation,
+    quality_vs_coarseness,
+    quality_vs_n_neurons,
+    quality_vs_sparsity,
+    simulate_and_estimate,
+)
+from helpers.correlations.plotting import (
+    plot_connectivity_matrix,
+    plot_estimation_quality_vs_coarseness,
+    plot_estimation_quality_vs_n_neurons,
+    plot_estimation_quality_vs_sparsity,
+    plot_network_graph,
+    plot_true_vs_estimated_connectivity,
+)
+from helpers.correlations.simulation import create_connectivity, sigmoid, simulate_neurons
+from helpers.correlations.widgets import coarse_graining_demo, network_size_demo, sparsity_demo
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,68 @@
+"""Interactive demos of the correlations tutorial (each returns a widget)."""
+
+import ipywidgets as widgets
+
+from helpers.correlations.estimation import check_activity, check_groups, simulate_and_estimate
+from helpers.correlations.plotting import plot_connectivity_matrix
+from helpers.validation import check_square
+from helpers.widgets import figure_demo
+
+
+def _draw_true_and_estimate(axes, A, R, corr):
+    plot_connectivity_matrix(A, ax=axes[0, 0], title="true connectivity A")
+    plot_connectivity_matrix(R, ax=axes[0, 1], title="estimated connectivity R")
+    return f"correlation of A and R: {corr:.3f}"
+
+
+def network_size_demo(timesteps=1000, random_state=42, min_neurons=6, max_neurons=42):
+    """Slider over the network size; shows A, R and their correlation."""
+    def draw(fig, axes, n_neurons):
+        return _draw_true_and_estimate(axes, *simulate_and_estimate(n_neurons, timesteps, random_state))
+
+    slider = widgets.IntSlider(value=min_neurons, min=min_neurons, max=max_neurons, step=1,
+                               description="neurons", continuous_update=False)
+    return figure_demo(draw, {"n_neurons": slider})
+
+
+def sparsity_demo(n_neurons=20, timesteps=1000, random_state=42):
+    """Slider over the sparsity ``p`` of A; shows A, R and their correlation."""
+    def draw(fig, axes, p):
+        return _draw_true_and_estimate(axes, *simulate_and_estimate(n_neurons, timesteps, random_state, p=p))
+
+    slider = widgets.FloatSlider(value=0.9, min=0.05, max=0.95, step=0.05,
+                                 description="sparsity p", continuous_update=False)
+    return figure_demo(draw, {"p": slider})
+
+
+def coarse_graining_demo(coarse_corr_func, X, A):
+    """Dropdown over the number of groups of a coarse-grained network.
+
+    Parameters
+    ----------
+    coarse_corr_func : callable
+        ``coarse_corr_func(n_groups, X, A) -> (corr, R, coarse_A)``: your
+        ``get_coarse_corr`` from the exercise.
+    X : array_like, shape (n_neurons, timesteps)
+        Simulated activity.
+    A : array_like, shape (n_neurons, n_neurons)
+        Its true connectivity.
+    """
+    if not callable(coarse_corr_func):
+        raise TypeError("coarse_corr_func must be a function (n_groups, X, A) -> (corr, R, coarse_A)")
+    X = check_activity(X)
+    A = check_square(A, "A")
+    n_neurons = X.shape[0]
+    options = [g for g in range(2, n_neurons + 1) if n_neurons % g == 0 and g <= 64]
+    if not options:
+        raise ValueError(f"X has {n_neurons} neurons: no group count between 2 and 64 divides it")
+
+    def draw(fig, axes, n_groups):
+        check_groups(n_groups, n_neurons)
+        corr, R, coarse_A = coarse_corr_func(n_groups, X, A)
+        plot_connectivity_matrix(coarse_A, ax=axes[0, 0], title="true coarse connectivity")
+        plot_connectivity_matrix(R, ax=axes[0, 1], title="estimated from group averages")
+        return f"{n_groups} groups of {n_neurons // n_groups} neurons: correlation {corr:.3f}"
+
+    dropdown = widgets.Dropdown(options=options, value=options[len(options) // 2],
+                                description="groups")
+    return figure_demo(draw, {"n_groups": dropdown})
