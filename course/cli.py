@@ -1,0 +1,112 @@
+"""python -m course: the instructor's commands."""
+
+import argparse
+import sys
+
+from course.layout import Course
+
+
+def _limits(args):
+    from course.grading import Limits
+
+    return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                  memory_mb=args.memory_mb, isolation=args.isolation)
+
+
+def _add_limits(parser):
+    parser.add_argument("--workers", type=int, default=2, help="submissions executed in parallel (default 2)")
+    parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
+    parser.add_argument("--notebook-timeout", type=int, default=900, help="seconds per notebook (default 900)")
+    parser.add_argument("--memory-mb", type=int, default=4096, help="memory limit per kernel (default 4096)")
+    parser.add_argument("--isolation", choices=["auto", "bwrap", "none"], default="auto",
+                        help="sandbox: bwrap (bubblewrap), none, or auto = bwrap when installed")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m course", description=(
+        "Instructor tools for the course (nbgrader underneath). Typical cycle: "
+        "release -> collect -> grade -> feedback -> report."))
+    parser.add_argument("--root", help="course directory (default: found from the current folder)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("release", help="generate the student versions into release/")
+    p.add_argument("assignments", nargs="*", help="default: all")
+
+    p = commands.add_parser("collect", help="copy submissions from a folder or zip into submitted/")
+    p.add_argument("source", help="folder or .zip: <student>/<assignment>/*.ipynb or <student>.ipynb")
+    p.add_argument("assignment")
+
+    p = commands.add_parser("grade", help="autograde submissions (sandboxed, in parallel)")
+    p.add_argument("assignment")
+    p.add_argument("--student", action="append", help="only these students (repeatable)")
+    _add_limits(p)
+
+    p = commands.add_parser("feedback", help="HTML feedback per student (hidden tests not shown)")
+    p.add_argument("assignment")
+    p.add_argument("--student")
+    p.add_argument("--show-hidden", action="store_true", help="include hidden tests (instructor copy)")
+
+    p = commands.add_parser("report", help="grades.csv and an HTML report, from the gradebook")
+    p.add_argument("assignments", nargs="*", help="default: all")
+    p.add_argument("--csv", help="default: grades.csv in the course root")
+    p.add_argument("--html", help="default: reports/grades.html")
+
+    p = commands.add_parser("check", help="metadata, clean sources, release in sync, no leaks")
+    p.add_argument("assignments", nargs="*", help="default: all")
+    p.add_argument("--no-sync", action="store_true", help="skip regenerating the release to compare")
+
+    p = commands.add_parser("demo", help="release, grade a demo class, feedback and report")
+    p.add_argument("assignments", nargs="*", help="default: all")
+    _add_limits(p)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    course = Course.here(args.root)
+    if args.command == "release":
+        from course.release import release
+
+        for assignment in args.assignments or course.assignments():
+            for path in release(course, assignment):
+                print(f"released {path.relative_to(course.root)}")
+    elif args.command == "collect":
+        from course.collect import collect
+
+        students = collect(course, args.source, args.assignment)
+        print(f"collected {len(students)} submission(s): {', '.join(students)}")
+    elif args.command == "grade":
+        from course.grading import grade
+
+        outcomes = grade(course, args.assignment, students=args.student, workers=args.workers,
+                         limits=_limits(args))
+        for outcome in outcomes:
+            extra = f": {outcome.message}" if outcome.message else ""
+            print(f"{outcome.student:>24}  {outcome.status}{extra}")
+    elif args.command == "feedback":
+        from course.feedback import generate_feedback
+
+        paths = generate_feedback(course, args.assignment, args.student, args.show_hidden)
+        print(f"{len(paths)} feedback file(s) in {course.feedback}")
+    elif args.command == "report":
+        from course.report import report
+
+        _, table = report(course, args.assignments or None, args.csv, args.html)
+        print(table)
+    elif args.command == "check":
+        from course.check import check_course
+
+        problems = check_course(course, args.assignments or None, sync=not args.no_sync)
+        for problem in problems:
+            print(problem)
+        print("course is consistent" if not problems else f"{len(problems)} problem(s)")
+        return 1 if problems else 0
+    elif args.command == "demo":
+        from course.demo import demo
+
+        demo(course, args.assignments or None, workers=args.workers, limits=_limits(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""nbgrader preprocessors that split autograding into execute and record.
+
+nbgrader's ``autograde`` sanitizes a submission (restores locked cells and
+hidden tests from the gradebook), executes it, and records the grades, all in
+one process that writes the gradebook. To run submissions in parallel and in
+a sandbox, the course runs ``autograde`` twice per assignment, with the
+Execute step swapped out:
+
+1. ``ExportForExecution`` saves each sanitized notebook for a worker;
+2. workers execute them, each in its own sandboxed kernel (``course.execute``);
+3. ``ReplayOutputs`` puts the workers' outputs back and nbgrader's own
+   ``SaveAutoGrades`` records the grades, in one writer process.
+"""
+
+import json
+from pathlib import Path
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+from traitlets import Bool, Unicode
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+HIDDEN_NOTE = "# (hidden tests: not shown in feedback)\n"
+
+
+def exchange_path(base, resources, name):
+    info = resources["nbgrader"]
+    return Path(base) / info["assignment"] / info["student"] / name / f"{info['notebook']}.ipynb"
+
+
+class ExportForExecution(NbGraderPreprocessor):
+    """Save the sanitized notebook where a grading worker will pick it up."""
+
+    work_dir = Unicode("", help="The course's grading scratch folder").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        path = exchange_path(self.work_dir, resources, "sanitized")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(path))
+        return nb, resources
+
+
+def error_output(ename, evalue):
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"{ename}: {evalue}"])
+
+
+class ReplayOutputs(NbGraderPreprocessor):
+    """Copy outputs from the worker's executed notebook into the notebook being graded.
+
+    If the worker could not grade the submission (time limit, memory limit,
+    dead kernel) or found tampering, every test cell gets an error output that
+    says why, so nbgrader records 0 for it and the reason reaches the feedback.
+    """
+
+    work_dir = Unicode("", help="The course's grading scratch folder").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        executed_path = exchange_path(self.work_dir, resources, "executed")
+        status_path = executed_path.parent / "status.json"
+        status = json.loads(status_path.read_text()) if status_path.exists() else {
+            "status": "not-executed", "message": "the grading worker produced no result"}
+        executed = nbformat.read(str(executed_path), as_version=4) if executed_path.exists() else None
+        if executed is not None and len(executed.cells) == len(nb.cells):
+            for cell, done in zip(nb.cells, executed.cells):
+                if cell.cell_type == "code" and done.cell_type == "code" and cell.source == done.source:
+                    cell.outputs = done.outputs
+                    cell.execution_count = done.execution_count
+        if status["status"] != "ok":
+            reason = f"{status['status']}: {status['message']}"
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                    cell.setdefault("outputs", []).append(error_output("SubmissionNotGraded", reason))
+        return nb, resources
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Feedback preprocessor: remove hidden tests and expected values.
+
+    Students see which test cells failed and the first line of the error
+    message (our checks put expected values on later lines), never the hidden
+    tests' code. Set ``HideHiddenTests.enabled = False`` to show everything.
+    """
+
+    enabled = Bool(True, help="Hide hidden tests and tracebacks in feedback").tag(config=True)
+    begin = Unicode("### BEGIN HIDDEN TESTS").tag(config=True)
+    end = Unicode("### END HIDDEN TESTS").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        if not self.enabled:
+            return nb, resources
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+                continue
+            if self.begin in cell.source:
+                kept, hiding = [], False
+                for line in cell.source.splitlines(keepends=True):
+                    if self.begin in line:
+                        hiding = True
+                        kept.append(HIDDEN_NOTE)
+                    elif self.end in line:
+                        hiding = False
+                    elif not hiding:
+                        kept.append(line)
+                cell.source = "".join(kept)
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    first_line = (str(output.evalue).strip().splitlines() or [""])[0]
+                    output.evalue = first_line
+                    output.traceback = [f"{output.ename}: {first_line}"]
+        return nb, resources

@@ -1,0 +1,67 @@
+"""Checks used by the visible and hidden tests of the notebooks.
+
+They give students messages that say what was expected, and they silence
+warnings raised by the code under test: nbgrader scores a test cell 0 when
+anything reaches stderr, and a warning from a correct implementation (say, a
+constant input to ``pearsonr``) must not cost a student points.
+"""
+
+import contextlib
+import warnings
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silence warnings and floating-point complaints inside the block."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            yield
+
+
+def call_quietly(function, *args, **kwargs):
+    """Call ``function(*args, **kwargs)`` with warnings silenced."""
+    with quiet():
+        return function(*args, **kwargs)
+
+
+def as_float_array(value, name):
+    """Convert a student's result to a float array, with a readable error."""
+    try:
+        with quiet():
+            return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise AssertionError(f"{name} should be numeric, got {type(value).__name__}") from error
+
+
+def assert_shape(value, shape, name):
+    """Assert that ``value`` converts to an array of exactly ``shape``."""
+    array = as_float_array(value, name)
+    assert array.shape == tuple(shape), f"{name} should have shape {tuple(shape)}, got {array.shape}"
+    return array
+
+
+def assert_close(actual, expected, name, atol=1e-8, rtol=1e-6):
+    """Assert ``actual`` matches ``expected`` elementwise, NaNs in the same places.
+
+    The comparison is written out here (not ``np.allclose``) so the message
+    can say where the largest difference is.
+    """
+    actual = as_float_array(actual, name)
+    expected = np.asarray(expected, dtype=float)
+    assert actual.shape == expected.shape, (
+        f"{name} should have shape {expected.shape}, got {actual.shape}"
+    )
+    with quiet():
+        both_nan = np.isnan(actual) & np.isnan(expected)
+        difference = np.where(both_nan, 0.0, np.abs(actual - expected))
+        allowed = atol + rtol * np.abs(np.where(both_nan, 0.0, expected))
+        bad = ~(difference <= allowed)
+    if np.any(bad):
+        worst = np.unravel_index(np.argmax(np.where(bad, difference, -1.0)), bad.shape) if bad.ndim else ()
+        raise AssertionError(
+            f"{name} is not what was expected: {int(bad.sum())} of {bad.size} values differ; "
+            f"at index {tuple(int(i) for i in worst)} got {actual[worst]!r}, expected {expected[worst]!r}"
+        )
