@@ -108,6 +108,20 @@ def normalize_submission(course, assignment, student):
     return notes
 
 
+def _sandbox_paths(course):
+    """Hide the course (sources, gradebook, other students) and this checkout;
+    keep the installed helpers and the Python environment readable."""
+    import helpers
+
+    from course.layout import PACKAGE_ROOT
+
+    hidden = sorted({str(course.root), str(PACKAGE_ROOT)})
+    allowed = sorted({str(Path(helpers.__file__).resolve().parent), str(Path(sys.prefix).resolve()),
+                      str(Path(sys.prefix))})
+    return [arg for path in hidden for arg in ("--hide", path)] + \
+           [arg for path in allowed for arg in ("--allow", path)]
+
+
 def _run_worker(course, assignment, student, limits, workdir_files):
     base = course.work / assignment / student
     outcome = Outcome(student)
@@ -128,8 +142,7 @@ def _run_worker(course, assignment, student, limits, workdir_files):
         command = [sys.executable, "-m", "course.execute", str(notebook), str(executed),
                    "--workdir", str(workdir), "--cell-timeout", str(limits.cell_timeout),
                    "--memory-mb", str(limits.memory_mb), "--isolation", limits.isolation,
-                   "--hide", str(course.root), "--allow", str(course.root / "helpers"),
-                   "--allow", str(Path(sys.prefix))]
+                   *_sandbox_paths(course)]
         try:
             with (base / "worker.log").open("w") as log:
                 subprocess.run(command, cwd=workdir, env=nbgrader_env(), stdout=log, stderr=subprocess.STDOUT,

@@ -61,7 +61,9 @@ def assert_close(actual, expected, name, atol=1e-8, rtol=1e-6):
         bad = ~(difference <= allowed)
     if np.any(bad):
         worst = np.unravel_index(np.argmax(np.where(bad, difference, -1.0)), bad.shape) if bad.ndim else ()
+        # First line: what students see in feedback. Details (with the expected
+        # value) go on the next line, which feedback hides from students.
         raise AssertionError(
-            f"{name} is not what was expected: {int(bad.sum())} of {bad.size} values differ; "
-            f"at index {tuple(int(i) for i in worst)} got {actual[worst]!r}, expected {expected[worst]!r}"
+            f"{name} is not what was expected: {int(bad.sum())} of {bad.size} values differ\n"
+            f"at index {tuple(int(i) for i in worst)} got {float(actual[worst])!r}, expected {float(expected[worst])!r}"
         )

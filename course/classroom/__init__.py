@@ -1,16 +1,21 @@
 """A small class of submissions per assignment, for the demo and the tests.
 
 Every class has a ``reference`` student (the model answers), a ``blank``
-student (the released notebook, untouched), and one student per plausible
-mistake, each defined in ``course/classroom/<assignment>.py`` as::
+student (the released notebook, untouched), and one student per variant
+defined in ``course/classroom/<assignment>.py``::
 
-    MISTAKES = {
-        "student_id": Mistake(
-            description="what the student got wrong",
-            answers={"<grade_id>": "<cell source>"},   # the other answers are correct
-            fails={"test_<function>"},                 # test cells that must score 0
+    VARIANTS = {
+        "student_id": Variant(
+            description="what the student did",
+            answers={"<grade_id>": "<cell source>"},      # the other answers are the reference
+            fails=frozenset({"test_<function>"}),          # test cells that must score 0
         ),
     }
+
+A variant with an empty ``fails`` is another *correct* implementation (loops
+instead of vectorized code, scipy instead of numpy...): the hidden tests must
+give it full marks. The others are plausible mistakes: each must lose exactly
+the points of the test cells in ``fails``.
 """
 
 import importlib
@@ -20,32 +25,32 @@ from course import notebooks as nbtools
 
 
 @dataclass(frozen=True)
-class Mistake:
+class Variant:
     description: str
     answers: dict
     fails: frozenset = field(default_factory=frozenset)
 
 
-def mistakes_for(assignment):
-    """The MISTAKES table of an assignment (empty if it has none)."""
+def variants_for(assignment):
+    """The VARIANTS table of an assignment (empty if it has none)."""
     try:
         module = importlib.import_module(f"course.classroom.{assignment}")
     except ModuleNotFoundError:
         return {}
-    return module.MISTAKES
+    return module.VARIANTS
 
 
 def class_submissions(course, assignment):
     """Student id -> {notebook file name: NotebookNode} for the demo class."""
     students = {"reference": {}, "blank": {}}
-    students.update({name: {} for name in mistakes_for(assignment)})
+    students.update({name: {} for name in variants_for(assignment)})
     for source_path in course.source_notebooks(assignment):
         release = nbtools.read(course.release / assignment / source_path.name)
         reference = nbtools.reference_answers(nbtools.read(source_path))
         students["reference"][source_path.name] = nbtools.fill_answers(release, reference)
         students["blank"][source_path.name] = release
-        for name, mistake in mistakes_for(assignment).items():
-            own = {k: v for k, v in mistake.answers.items() if k in reference}
+        for name, variant in variants_for(assignment).items():
+            own = {k: v for k, v in variant.answers.items() if k in reference}
             students[name][source_path.name] = nbtools.fill_answers(release, {**reference, **own})
     return students
 

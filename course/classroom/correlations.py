@@ -1,10 +1,10 @@
-"""Plausible wrong submissions for the correlations assignment.
+"""Submissions for the correlations assignment: other correct answers and mistakes.
 
-Most come from the tutorial's own code (see the seeds README): reading
-globals instead of arguments. The others are slips students make.
+The mistakes come from the tutorial's own code (see the seeds README: reading
+globals instead of arguments) and from slips students make.
 """
 
-from course.classroom import Mistake
+from course.classroom import Variant
 
 SINGLE = "test_compute_connectivity_from_single_neuron"
 COARSE = "test_get_coarse_corr"
@@ -19,23 +19,61 @@ def _coarse(body):
     return "def get_coarse_corr(n_groups, X, A):\n" + body
 
 
-MISTAKES = {
-    "no_time_lag": Mistake(
+VARIANTS = {
+    # other correct implementations: full marks
+    "vectorized_zscores": Variant(
+        "z-scores by hand, no loop",
+        {"compute_connectivity_from_single_neuron": _single(
+            "    X = np.asarray(X, dtype=float)\n"
+            "    past = X[selected_neuron, :-1]\n"
+            "    future = X[:, 1:]\n"
+            "    past = (past - past.mean()) / past.std()\n"
+            "    future = (future - future.mean(axis=1, keepdims=True)) / future.std(axis=1, keepdims=True)\n"
+            "    return future @ past / past.size\n"),
+         "get_coarse_corr": _coarse(
+            "    n, T = X.shape\n"
+            "    if n % n_groups:\n"
+            "        raise ValueError('n_groups must divide n')\n"
+            "    k = n // n_groups\n"
+            "    coarse_X = np.array([X[g * k:(g + 1) * k].sum(axis=0) for g in range(n_groups)])  # sums\n"
+            "    R = correlation_for_all_neurons(coarse_X)\n"
+            "    coarse_A = np.zeros((n_groups, n_groups))\n"
+            "    for i in range(n_groups):\n"
+            "        for j in range(n_groups):\n"
+            "            coarse_A[i, j] = A[i * k:(i + 1) * k, j * k:(j + 1) * k].mean()\n"
+            "    return np.corrcoef(coarse_A.ravel(), R.ravel())[0, 1], R, coarse_A\n")},
+        frozenset()),
+    "scipy_pearsonr": Variant(
+        "scipy.stats.pearsonr in a loop; block sums for coarse_A",
+        {"compute_connectivity_from_single_neuron": _single(
+            "    from scipy.stats import pearsonr\n"
+            "    return [pearsonr(X[selected_neuron][:-1], row[1:])[0] for row in X]\n"),
+         "get_coarse_corr": _coarse(
+            "    from scipy.stats import pearsonr\n"
+            "    n, T = X.shape\n"
+            "    k = n // n_groups\n"
+            "    coarse_X = X.reshape(n_groups, k, T).mean(axis=1)\n"
+            "    R = correlation_for_all_neurons(coarse_X)\n"
+            "    coarse_A = A.reshape(n_groups, k, n_groups, k).sum(axis=(1, 3))\n"
+            "    return pearsonr(coarse_A.ravel(), R.ravel())[0], R, coarse_A\n")},
+        frozenset()),
+    # plausible mistakes: lose exactly the points of `fails`
+    "no_time_lag": Variant(
         "correlates both neurons at the same time step",
         {"compute_connectivity_from_single_neuron": _single(
             "    return np.array([np.corrcoef(X[selected_neuron], X[i])[0, 1] for i in range(len(X))])\n")},
         frozenset({SINGLE})),
-    "reversed_lag": Mistake(
+    "reversed_lag": Variant(
         "correlates every neuron at t with the selected neuron at t + 1",
         {"compute_connectivity_from_single_neuron": _single(
             "    return np.array([np.corrcoef(X[i, :-1], X[selected_neuron, 1:])[0, 1] for i in range(len(X))])\n")},
         frozenset({SINGLE})),
-    "covariance": Mistake(
+    "covariance": Variant(
         "returns the covariance instead of the correlation",
         {"compute_connectivity_from_single_neuron": _single(
             "    return np.array([np.cov(X[i, 1:], X[selected_neuron, :-1])[0, 1] for i in range(len(X))])\n")},
         frozenset({SINGLE})),
-    "global_n_neurons": Mistake(
+    "global_n_neurons": Variant(
         "reads the notebook's global n_neurons (as the original tutorial did)",
         {"compute_connectivity_from_single_neuron": _single(
             "    current = X[selected_neuron, :-1]\n"
@@ -44,12 +82,12 @@ MISTAKES = {
             "        estimate[i] = np.corrcoef(X[i, 1:], current)[0, 1]\n"
             "    return estimate\n")},
         frozenset({SINGLE})),
-    "wrong_matrix_entry": Mistake(
+    "wrong_matrix_entry": Variant(
         "takes [0, 0] of the correlation matrix (always 1)",
         {"compute_connectivity_from_single_neuron": _single(
             "    return np.array([np.corrcoef(X[i, 1:], X[selected_neuron, :-1])[0, 0] for i in range(len(X))])\n")},
         frozenset({SINGLE})),
-    "coarse_globals": Mistake(
+    "coarse_globals": Variant(
         "reads the globals A, n_neurons and timesteps (as the original tutorial did)",
         {"get_coarse_corr": _coarse(
             "    coarse_X = X.reshape(n_groups, n_neurons // n_groups, timesteps).mean(1)\n"
@@ -57,7 +95,7 @@ MISTAKES = {
             "    coarse_A = A.reshape(n_groups, n_neurons // n_groups, n_groups, n_neurons // n_groups).mean(3).mean(1)\n"
             "    return np.corrcoef(coarse_A.flatten(), R.flatten())[0, 1], R, coarse_A\n")},
         frozenset({COARSE})),
-    "coarse_transposed_R": Mistake(
+    "coarse_transposed_R": Variant(
         "returns R transposed (group i at t against group j at t + 1)",
         {"get_coarse_corr": _coarse(
             "    n, T = X.shape\n"
@@ -67,7 +105,7 @@ MISTAKES = {
             "    coarse_A = A.reshape(n_groups, k, n_groups, k).mean(axis=(1, 3))\n"
             "    return np.corrcoef(coarse_A.ravel(), R.ravel())[0, 1], R, coarse_A\n")},
         frozenset({COARSE})),
-    "coarse_interleaved": Mistake(
+    "coarse_interleaved": Variant(
         "groups neurons i, i + n_groups, i + 2 n_groups, ... instead of consecutive ones",
         {"get_coarse_corr": _coarse(
             "    n, T = X.shape\n"

@@ -1,0 +1,55 @@
+"""Assertions shared by every assignment's real-grader test module.
+
+An assignment's test module only needs::
+
+    from grading_checks import make_grading_tests
+    globals().update(make_grading_tests("correlations"))
+"""
+
+import pytest
+
+from conftest import max_scores
+
+
+def make_grading_tests(assignment):
+    from course.classroom import variants_for
+
+    variants = variants_for(assignment)
+
+    @pytest.mark.grading
+    def test_reference_solution_gets_full_marks(graded_class):
+        course, scores, outcomes = graded_class(assignment)
+        full = max_scores(course, assignment)
+        assert outcomes["reference"].status == "ok", outcomes["reference"].message
+        for name, score in scores["reference"].items():
+            if name.startswith("test_"):
+                assert score == full[name], f"reference lost points on {name}"
+
+    @pytest.mark.grading
+    def test_blank_release_gets_zero_without_crashing(graded_class):
+        course, scores, outcomes = graded_class(assignment)
+        assert outcomes["blank"].status == "ok", outcomes["blank"].message
+        autograded = {k: v for k, v in scores["blank"].items() if k.startswith("test_")}
+        assert autograded and all(v == 0 for v in autograded.values()), autograded
+        # unanswered written cells score 0 without manual grading
+        assert all(v == 0 for v in scores["blank"].values())
+
+    @pytest.mark.grading
+    @pytest.mark.parametrize("student", sorted(variants))
+    def test_variant_loses_exactly_its_exercise(graded_class, student):
+        course, scores, outcomes = graded_class(assignment)
+        full = max_scores(course, assignment)
+        expected_zero = variants[student].fails
+        assert outcomes[student].status == "ok", outcomes[student].message
+        for name, score in scores[student].items():
+            if not name.startswith("test_"):
+                continue
+            wanted = 0 if name in expected_zero else full[name]
+            assert score == wanted, (
+                f"{student} ({variants[student].description}): {name} scored {score}, expected {wanted}")
+
+    return {
+        f"test_{assignment}_reference_full_marks": test_reference_solution_gets_full_marks,
+        f"test_{assignment}_blank_zero": test_blank_release_gets_zero_without_crashing,
+        f"test_{assignment}_variants": test_variant_loses_exactly_its_exercise,
+    }
