@@ -1,0 +1,175 @@
+"""Figures of the LNP tutorial. Each takes data and an optional ``ax`` and returns the axes."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.lnp.data import check_filter, check_spike_data
+from helpers.validation import check_array
+
+
+def _axes(ax):
+    return ax if ax is not None else plt.gca()
+
+
+def _shape(shape):
+    rows, cols = (int(n) for n in shape)
+    if rows < 1 or cols < 1:
+        raise ValueError(f"shape must be two positive integers, got {shape}")
+    return rows, cols
+
+
+def plot_rf(w, shape, ax=None, title=None, colorbar=False):
+    """Show a receptive field (or any image given as a flat vector), zero in white.
+
+    The colour scale is symmetric around 0: red is excitatory (more spikes
+    when the pixel is bright), blue inhibitory.
+    """
+    rows, cols = _shape(shape)
+    w = check_filter(w, rows * cols).reshape(rows, cols)
+    ax = _axes(ax)
+    limit = np.max(np.abs(w)) or 1.0
+    image = ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    return ax
+
+
+def plot_stimulus_frame(frame, shape, ax=None, title="one stimulus frame"):
+    """Show one stimulus frame in grey levels (dark = low, light = high)."""
+    rows, cols = _shape(shape)
+    frame = check_filter(frame, rows * cols, name="frame").reshape(rows, cols)
+    ax = _axes(ax)
+    ax.imshow(frame, cmap="gray", interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    return ax
+
+
+def plot_counts(c, dt, ax=None, n_bins=200):
+    """Spike counts of the first ``n_bins`` time bins against time."""
+    c = check_array(c, "c").ravel()
+    ax = _axes(ax)
+    shown = c[:n_bins]
+    ax.vlines(np.arange(shown.size) * dt, 0, shown, color="0.3", linewidth=1)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("spike count")
+    ax.set_title(f"counts, first {shown.size} bins")
+    return ax
+
+
+def plot_rate_vs_counts(r, c, ax=None):
+    """Scatter of the model rate against the sampled counts, with the identity line."""
+    r = check_array(r, "r").ravel()
+    c = check_array(c, "c").ravel()
+    if r.size != c.size:
+        raise ValueError(f"r and c must have the same length, got {r.size} and {c.size}")
+    ax = _axes(ax)
+    ax.scatter(r, c, s=6, alpha=0.4, color="tab:blue")
+    top = max(r.max(), c.max()) if r.size else 1
+    ax.plot([0, top], [0, top], color="k", linewidth=1, label="count = rate")
+    ax.set_xlabel("rate r (expected count)")
+    ax.set_ylabel("count c")
+    ax.legend(loc="upper left", frameon=False)
+    return ax
+
+
+def plot_true_vs_fitted(w_true, w_fit, shape, axes=None, correlation=None):
+    """True and fitted receptive fields side by side."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(8, 4))
+    plot_rf(w_true, shape, ax=axes[0], title="true RF", colorbar=True)
+    title = "fitted RF" if correlation is None else f"fitted RF (corr. {correlation:.3f})"
+    plot_rf(w_fit, shape, ax=axes[1], title=title, colorbar=True)
+    return axes
+
+
+def plot_lag_filters(W, shape, axes=None, label="lag", common_scale=True):
+    """One panel per column of ``W`` (shape (n_pixels, n_lags)): the filter at each lag."""
+    rows, cols = _shape(shape)
+    W = check_array(W, "W", ndim=2)
+    if W.shape[0] != rows * cols:
+        raise ValueError(f"W must have {rows * cols} rows (one per pixel), got {W.shape[0]}")
+    n_lags = W.shape[1]
+    if axes is None:
+        _, axes = plt.subplots(1, n_lags, figsize=(2.2 * n_lags, 3))
+    axes = np.atleast_1d(axes)
+    limit = np.max(np.abs(W)) or 1.0
+    for lag, ax in zip(range(n_lags), axes):
+        column = W[:, lag].reshape(rows, cols)
+        scale = limit if common_scale else (np.max(np.abs(column)) or 1.0)
+        ax.imshow(column, cmap="RdBu_r", vmin=-scale, vmax=scale, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{label} {lag}")
+    return axes
+
+
+def plot_space_time(spatial, temporal, shape, axes=None, truth=None):
+    """The spatial component as an image and the temporal one as a curve over lags.
+
+    ``truth`` is an optional ``(spatial, temporal)`` pair drawn for comparison
+    (the temporal truth is scaled to the estimate's norm).
+    """
+    rows, cols = _shape(shape)
+    spatial = check_filter(spatial, rows * cols, name="spatial")
+    temporal = check_array(temporal, "temporal").ravel()
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+    plot_rf(spatial, shape, ax=axes[0], title="spatial component")
+    lags = np.arange(temporal.size)
+    axes[1].plot(lags, temporal, "o-", label="estimate")
+    if truth is not None:
+        true_temporal = check_array(truth[1], "truth temporal").ravel()
+        axes[1].plot(lags, true_temporal * np.linalg.norm(temporal) / np.linalg.norm(true_temporal),
+                     "k--", label="truth (scaled)")
+        axes[1].legend(frameon=False)
+    axes[1].axhline(0, color="0.7", linewidth=1)
+    axes[1].set_xticks(lags)
+    axes[1].set_xlabel("lag (frames)")
+    axes[1].set_title("temporal component")
+    return axes
+
+
+def plot_binning(spike_times, trigger_times, counts=None, n_frames=10, ax=None):
+    """The first ``n_frames`` frame intervals (grey lines) with the spikes inside them.
+
+    If ``counts`` is given, each interval is labelled with its count, so the
+    binning can be checked by eye.
+    """
+    spike_times, trigger_times = check_spike_data(spike_times, trigger_times)
+    n_frames = min(int(n_frames), trigger_times.size - 1)
+    edges = trigger_times[:n_frames + 1]
+    ax = _axes(ax)
+    shown = spike_times[(spike_times >= edges[0] - 0.05) & (spike_times <= edges[-1] + 0.05)]
+    ax.vlines(shown, 0, 1, color="tab:red", linewidth=1.5, label="spikes")
+    for edge in edges:
+        ax.axvline(edge, color="0.5", linestyle="--", linewidth=1)
+    if counts is not None:
+        counts = check_array(counts, "counts").ravel()
+        for k in range(min(n_frames, counts.size)):
+            ax.text((edges[k] + edges[k + 1]) / 2, 1.05, f"{counts[k]:g}", ha="center")
+    ax.set_ylim(0, 1.2)
+    ax.set_yticks([])
+    ax.set_xlabel("time (s)")
+    ax.set_title("spikes (red) and frame triggers (dashed)")
+    return ax
+
+
+def plot_ml_vs_lasso(W_ml, W_lasso, shape, axes=None):
+    """Maximum-likelihood filters (top row) and Lasso filters (bottom row), one column per lag."""
+    W_ml = check_array(W_ml, "W_ml", ndim=2)
+    W_lasso = check_array(W_lasso, "W_lasso", ndim=2)
+    if W_ml.shape != W_lasso.shape:
+        raise ValueError(f"W_ml and W_lasso must have the same shape, got {W_ml.shape} and {W_lasso.shape}")
+    if axes is None:
+        _, axes = plt.subplots(2, W_ml.shape[1], figsize=(2.2 * W_ml.shape[1], 5.5))
+    plot_lag_filters(W_ml - W_ml.mean(), shape, axes=axes[0], label="ML, lag")
+    plot_lag_filters(W_lasso, shape, axes=axes[1], label="Lasso, lag")
+    return axes
+
+

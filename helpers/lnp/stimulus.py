@@ -1,0 +1,111 @@
+"""Receptive fields and stimuli of the LNP tutorial."""
+
+import numpy as np
+
+from helpers.validation import as_random_state, check_array, check_int
+
+
+def _check_positive(value, name):
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value}")
+    return value
+
+
+def _grid(shape, center):
+    """Pixel coordinates relative to the middle of the grid, shifted by ``center``."""
+    rows, cols = shape
+    y, x = np.mgrid[:rows, :cols].astype(float)
+    y -= (rows - 1) / 2 + center[0]
+    x -= (cols - 1) / 2 + center[1]
+    return y, x
+
+
+def gaussian_rf(size=15, width=7.0, center=(0.0, 0.0)):
+    """A round Gaussian receptive field of unit (Euclidean) norm.
+
+    Parameters
+    ----------
+    size : int, default 15
+        The field is ``size`` x ``size`` pixels.
+    width : float, default 7.0
+        ``w(x, y)`` is proportional to ``exp(-(x**2 + y**2) / width)``, with
+        ``x``, ``y`` in pixels from the centre of the field.
+    center : pair of float, default (0, 0)
+        Offset of the peak from the middle of the grid, in pixels (row, column).
+
+    Returns
+    -------
+    w : ndarray, shape (size, size)
+        Non-negative, ``np.linalg.norm(w) == 1``. Flatten it for the model.
+    """
+    size = check_int(size, "size", minimum=1)
+    width = _check_positive(width, "width")
+    center = check_array(center, "center", ndim=1)
+    if center.shape != (2,):
+        raise ValueError(f"center must be a pair (row, column), got {center.shape[0]} numbers")
+    y, x = _grid((size, size), center)
+    w = np.exp(-(x ** 2 + y ** 2) / width)
+    return w / np.linalg.norm(w)
+
+
+def centre_surround_rf(shape=(20, 15), center=(0.0, 0.0), sigma_centre=1.5, sigma_surround=3.5,
+                       surround_weight=0.8):
+    """A difference-of-Gaussians (ON centre, OFF surround) spatial profile of unit norm.
+
+    Parameters
+    ----------
+    shape : pair of int, default (20, 15)
+        Rows and columns of the field.
+    center : pair of float
+        Offset of the centre from the middle of the grid, in pixels (row, column).
+    sigma_centre, sigma_surround : float
+        Standard deviations (pixels) of the centre and of the surround Gaussians.
+    surround_weight : float, default 0.8
+        Integral of the surround relative to the centre; below 1 the field
+        still responds to full-field light.
+
+    Returns
+    -------
+    ndarray, shape ``shape``, unit Euclidean norm, positive in the centre.
+    """
+    rows = check_int(shape[0], "shape[0]", minimum=1)
+    cols = check_int(shape[1], "shape[1]", minimum=1)
+    sigma_centre = _check_positive(sigma_centre, "sigma_centre")
+    sigma_surround = _check_positive(sigma_surround, "sigma_surround")
+    y, x = _grid((rows, cols), center)
+    distance2 = x ** 2 + y ** 2
+    centre = np.exp(-distance2 / (2 * sigma_centre ** 2)) / sigma_centre ** 2
+    surround = np.exp(-distance2 / (2 * sigma_surround ** 2)) / sigma_surround ** 2
+    profile = centre - surround_weight * surround
+    return profile / np.linalg.norm(profile)
+
+
+def biphasic_kernel(n_lags=5, peak_lag=1.5, width=0.7, rebound=0.8):
+    """A biphasic temporal kernel: a positive lobe, then a weaker negative one.
+
+    Returns
+    -------
+    ndarray, shape (n_lags,)
+        Unit norm; entry ``k`` weighs the frame shown ``k`` frames before the count.
+    """
+    n_lags = check_int(n_lags, "n_lags", minimum=1)
+    lags = np.arange(n_lags, dtype=float)
+    first = np.exp(-(lags - peak_lag) ** 2 / (2 * width ** 2))
+    second = np.exp(-(lags - peak_lag - 2 * width - 0.6) ** 2 / (2 * (1.3 * width) ** 2))
+    kernel = first - rebound * second
+    return kernel / np.linalg.norm(kernel)
+
+
+def binary_frames(n_frames, n_pixels, random_state=None):
+    """Black-and-white noise movie: every pixel of every frame is 0 or 1 with probability 1/2.
+
+    Returns
+    -------
+    ndarray of uint8, shape (n_pixels, n_frames)
+        One frame per column (the layout of ``DN_stim``).
+    """
+    n_frames = check_int(n_frames, "n_frames", minimum=1)
+    n_pixels = check_int(n_pixels, "n_pixels", minimum=1)
+    rng = as_random_state(random_state)
+    return (rng.random_sample((n_pixels, n_frames)) < 0.5).astype(np.uint8)
