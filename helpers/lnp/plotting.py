@@ -168,7 +168,7 @@ def plot_ml_vs_lasso(W_ml, W_lasso, shape, axes=None):
         raise ValueError(f"W_ml and W_lasso must have the same shape, got {W_ml.shape} and {W_lasso.shape}")
     if axes is None:
         _, axes = plt.subplots(2, W_ml.shape[1], figsize=(2.2 * W_ml.shape[1], 5.5))
-    plot_lag_filters(W_ml - W_ml.mean(), shape, axes=axes[0], label="ML, lag")
+    plot_lag_filters(W_ml - W_ml.mean(axis=0), shape, axes=axes[0], label="ML, lag")
     plot_lag_filters(W_lasso, shape, axes=axes[1], label="Lasso, lag")
     return axes
 

@@ -118,7 +118,7 @@ def lasso_demo(lasso_func, c, s, W_ml, shape=(20, 15), truth=None, alpha=0.1, la
 
     def draw(fig, axes, alpha):
         W_lasso = check_array(lasso_func(c, s, lags=lags, alpha=alpha), "the Lasso filters", ndim=2)
-        plot_lag_filters(W_ml - W_ml.mean(), shape, axes=axes[0], label="ML, lag")
+        plot_lag_filters(W_ml - W_ml.mean(axis=0), shape, axes=axes[0], label="ML, lag")
         plot_lag_filters(W_lasso, shape, axes=axes[1], label="Lasso, lag")
         title = f"alpha = {alpha:.3g}: {int(np.count_nonzero(W_lasso))} of {W_lasso.size} weights non-zero"
         if truth is not None:
