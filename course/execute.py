@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from course import integrity
 
@@ -161,6 +161,9 @@ def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hi
             executor.on_cell_executed = trace("executed")
         try:
             executor.preprocess(notebook, {"metadata": {"path": str(workdir)}})
+        except CellTimeoutError:
+            status, message = "timeout", ("a cell did not stop when interrupted at the time limit "
+                                          f"({cell_timeout} s per cell); later cells could not run")
         except DeadKernelError:
             status, message = "crashed", "the kernel died (a crash, os._exit, or the memory limit)"
         except Exception as error:  # the batch must go on whatever the submission did
@@ -181,10 +184,21 @@ def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hi
             tampering.append("functions used by the tests were replaced: " + ", ".join(changed))
     if tampering:
         status, message = "tampered", "; ".join(tampering)
+    limits_hit = []
+    for cell in notebook.cells:
+        label = cell.metadata.get("nbgrader", {}).get("grade_id", "a cell")
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            if output.ename == "CellTimeoutError":
+                limits_hit.append(f"{label} hit the {cell_timeout} s time limit per cell")
+            elif output.ename == "MemoryError":
+                limits_hit.append(f"{label} ran out of memory (limit {memory_mb} MB)")
     truncated = limit_outputs(notebook)
     executed.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(executed))
     result = {"status": status, "message": message, "review": review, "truncated": truncated,
+              "limits": limits_hit,
               "seconds": round(time.monotonic() - started, 2)}
     (executed.parent / "status.json").write_text(json.dumps(result, indent=1))
     return result

@@ -6,14 +6,18 @@ consistent however many workers execute in parallel.
 """
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from course import notebooks as nbtools
@@ -52,6 +56,7 @@ def _phase_config(course, assignment, preprocessors):
         f"c.Autograde.autograde_preprocessors = {preprocessors!r}\n"
         f"c.ExportForExecution.work_dir = {str(course.work)!r}\n"
         f"c.ReplayOutputs.work_dir = {str(course.work)!r}\n"
+        f"c.CourseDirectory.submitted_directory = {str(Path(course.work.name) / STAGED)!r}\n"
         "c.OverwriteCells.add_missing_cells = True\n"
         "c.LimitOutput.max_lines = 1000\n"
         "c.LimitOutput.max_traceback = 100\n"
@@ -66,7 +71,10 @@ def _autograde(course, assignment, preprocessors, student=None):
     if student:
         args.append(f"--student={student}")
     # nbgrader exits non-zero when some submissions fail; those are handled per student.
-    return run_nbgrader(course, *args, check=False)
+    result = run_nbgrader(course, *args, check=False)
+    log = course.work / assignment / f"nbgrader_{preprocessors[0].rsplit('.', 1)[-1]}.log"
+    log.write_text(result.stderr or "")
+    return result
 
 
 def ensure_assignment_in_gradebook(course, assignment):
@@ -80,16 +88,66 @@ def ensure_assignment_in_gradebook(course, assignment):
     run_nbgrader(course, "generate_assignment", assignment, "--force")
 
 
-def normalize_submission(course, assignment, student):
-    """Make a submission folder gradable where a human would: returns notes.
+STAGED = "staged"
 
-    * a notebook with invalid JSON is kept as ``<name>.invalid`` (nbgrader then
-      sees it as missing and scores it 0);
-    * a single notebook with another name than the released one is graded
-      under the released name (the original is kept).
+
+def _restore_locked_cells(notebook, release):
+    """Put back locked and graded cells the student deleted or re-labelled.
+
+    nbgrader restores the *content* of locked cells, and can re-insert a
+    deleted test cell (``add_missing_cells``), but 0.9.6 fails on a notebook
+    whose deleted cell does not follow an answer cell, and on a test cell
+    whose ``grade_id`` was changed. We restore such cells first, at their
+    released position, so nbgrader always sees the released structure.
     """
+    notes = []
+    released = {nbtools.grade_id(c): c for c in release.cells if nbtools.grade_id(c)}
+    for cell in notebook.cells:
+        meta = nbtools.nbgrader_meta(cell)
+        if meta and nbtools.grade_id(cell) not in released:
+            notes.append(f"cell labelled {nbtools.grade_id(cell)!r} is not part of the assignment: graded as plain code")
+            del cell.metadata["nbgrader"]
+    present = {nbtools.grade_id(c) for c in notebook.cells if nbtools.grade_id(c)}
+    previous = None
+    for cell in release.cells:
+        gid = nbtools.grade_id(cell)
+        if not gid:
+            continue
+        meta = nbtools.nbgrader_meta(cell)
+        if gid not in present and (meta.get("locked") or meta.get("grade")):
+            ids = [nbtools.grade_id(c) for c in notebook.cells]
+            position = ids.index(previous) + 1 if previous in ids else 0
+            restored = nbformat.from_dict(cell)
+            if "id" in restored:
+                restored["id"] = uuid.uuid4().hex[:8]  # the student's notebook may reuse the old id
+            notebook.cells.insert(position, restored)
+            present.add(gid)
+            notes.append(f"restored the deleted cell {gid!r}")
+        if gid in present:
+            previous = gid
+    return notes
+
+
+def stage_submission(course, assignment, student):
+    """Copy a submission to the staging area and make it gradable there.
+
+    The student's files in ``submitted/`` are never modified. In the copy:
+
+    * a notebook that is not valid JSON is set aside (nbgrader then scores it 0);
+    * a single notebook under another name than the released one is graded
+      under the released name;
+    * locked and test cells that were deleted or re-labelled are restored.
+
+    Returns
+    -------
+    list of str
+        What was done, for the report.
+    """
+    original = course.submitted / student / assignment
+    folder = course.work / STAGED / student / assignment
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(original, folder)
     expected = [p.name for p in course.source_notebooks(assignment)]
-    folder = course.submitted / student / assignment
     notes = []
     for path in sorted(folder.glob("*.ipynb")):
         try:
@@ -101,10 +159,18 @@ def normalize_submission(course, assignment, student):
     missing = [name for name in expected if name not in present]
     extra = [name for name in present if name not in expected]
     if len(missing) == 1 and len(extra) == 1:
-        shutil.copy(folder / extra[0], folder / missing[0])
+        (folder / extra[0]).rename(folder / missing[0])
         notes.append(f"notebook {extra[0]} graded as {missing[0]}")
     elif missing:
         notes.append("missing notebook(s): " + ", ".join(missing) + "; scored 0")
+    for name in expected:
+        path, release_path = folder / name, course.release / assignment / name
+        if path.exists() and release_path.exists():
+            notebook = nbtools.read(path)
+            restored = _restore_locked_cells(notebook, nbtools.read(release_path))
+            if restored:
+                nbtools.write(notebook, path)
+                notes += restored
     return notes
 
 
@@ -143,11 +209,22 @@ def _run_worker(course, assignment, student, limits, workdir_files):
                    "--workdir", str(workdir), "--cell-timeout", str(limits.cell_timeout),
                    "--memory-mb", str(limits.memory_mb), "--isolation", limits.isolation,
                    *_sandbox_paths(course)]
-        try:
-            with (base / "worker.log").open("w") as log:
-                subprocess.run(command, cwd=workdir, env=nbgrader_env(), stdout=log, stderr=subprocess.STDOUT,
-                               timeout=limits.notebook_timeout, start_new_session=True)
-        except subprocess.TimeoutExpired:
+        with (base / "worker.log").open("w") as log:
+            worker = subprocess.Popen(command, cwd=workdir, env=nbgrader_env(), stdout=log,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                worker.wait(timeout=limits.notebook_timeout)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            finally:
+                # The worker leads its own process group: take its kernel down with it.
+                try:
+                    os.killpg(worker.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                worker.wait()
+        if timed_out:
             status = {"status": "timeout",
                       "message": f"the notebook did not finish within {limits.notebook_timeout} s"}
             executed.parent.mkdir(parents=True, exist_ok=True)
@@ -160,6 +237,7 @@ def _run_worker(course, assignment, student, limits, workdir_files):
         if status["status"] != "ok" and outcome.status == "ok":
             outcome.status, outcome.message = status["status"], status["message"]
         outcome.review += status.get("review", [])
+        outcome.notes += status.get("limits", [])
         if status.get("truncated"):
             outcome.notes.append("very long output was truncated")
     outcome.seconds = round(time.monotonic() - started, 2)
@@ -168,7 +246,13 @@ def _run_worker(course, assignment, student, limits, workdir_files):
 
 def _record_zero(course, assignment, student):
     """Give every graded cell 0 where nbgrader could not record anything."""
-    with Gradebook(course.db_url) as gradebook:
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings(), Gradebook(course.db_url) as gradebook:
+        # nbgrader's add_submission triggers a harmless autoflush warning on SQLAlchemy 2
+        warnings.simplefilter("ignore", SAWarning)
         gradebook.update_or_create_student(student)
         submission = gradebook.update_or_create_submission(assignment, student)
         for notebook in submission.notebooks:
@@ -220,7 +304,7 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
     work = course.work / assignment
     for student in students:
         shutil.rmtree(work / student, ignore_errors=True)
-    notes = {student: normalize_submission(course, assignment, student) for student in students}
+    notes = {student: stage_submission(course, assignment, student) for student in students}
 
     single = students[0] if len(students) == 1 else None
     # 1. nbgrader sanitizes every submission and hands it to the workers
@@ -242,6 +326,8 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
                                     "nbgrader.preprocessors.CheckCellMetadata"], student=single)
     for outcome in outcomes:
         outcome.notes = notes[outcome.student] + outcome.notes
+        if outcome.status == "missing" and any("not a valid notebook" in n for n in outcome.notes):
+            outcome.status, outcome.message = "invalid", "the notebook file is not valid JSON"
         if not _has_grades(course, assignment, outcome.student):
             _record_zero(course, assignment, outcome.student)
             if outcome.status == "ok":
