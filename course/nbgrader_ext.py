@@ -88,9 +88,38 @@ class HideHiddenTests(NbGraderPreprocessor):
     begin = Unicode("### BEGIN HIDDEN TESTS").tag(config=True)
     end = Unicode("### END HIDDEN TESTS").tag(config=True)
 
+    def hidden_lines(self, nb):
+        """Substantial lines of every hidden-test block in the notebook."""
+        lines = set()
+        for cell in nb.cells:
+            hiding = False
+            for line in cell.source.splitlines():
+                if self.begin in line:
+                    hiding = True
+                elif self.end in line:
+                    hiding = False
+                elif hiding and len(line.strip()) >= 20:
+                    lines.add(line.strip())
+        return lines
+
+    def scrub_outputs(self, cell, secret_lines):
+        """Student code can print executed cells (``In``, ``%history``): hide such outputs."""
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")] + [v for v in output.get("data", {}).values() if isinstance(v, str)]
+            if any(line in text for text in texts for line in secret_lines):
+                output.pop("data", None)
+                output.pop("text", None)
+                if output.output_type == "stream":
+                    output.text = "[output hidden: it contains the code of hidden tests]\n"
+                elif output.output_type in ("display_data", "execute_result"):
+                    output.data = {"text/plain": "[output hidden: it contains the code of hidden tests]"}
+
     def preprocess(self, nb, resources):
         if not self.enabled:
             return nb, resources
+        secret_lines = self.hidden_lines(nb)
+        for cell in nb.cells:
+            self.scrub_outputs(cell, secret_lines)
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):

@@ -108,3 +108,18 @@ def test_suspicious_submissions_are_flagged_for_review(hostile_batch):
                    if any(nb.flagged for nb in s.notebooks)}
     assert {"os_exit", "monkeypatched_numpy", "obfuscated_monkeypatch", "invalid_json"} <= flagged
     assert "honest" not in flagged
+
+
+@bwrap
+@pytest.mark.grading
+def test_feedback_never_shows_hidden_tests_even_when_printed_by_the_student(hostile_batch):
+    from course.feedback import generate_feedback
+
+    course = hostile_batch[0]
+    paths = generate_feedback(course, "correlations")
+    by_student = {p.parts[-3]: p.read_text() for p in paths}
+    assert "prints_hidden_tests" in by_student and "honest" in by_student
+    for student, html in by_student.items():
+        assert "_expected_single_neuron" not in html, student
+        assert "BEGIN HIDDEN TESTS" not in html, student
+    assert "output hidden: it contains the code of hidden tests" in by_student["prints_hidden_tests"]

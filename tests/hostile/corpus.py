@@ -176,6 +176,11 @@ def writes_grades(folder, release, answers, secrets):
     _write(folder, release, answers, _prepend(answers, "compute_connectivity_from_single_neuron", attack))
 
 
+def prints_hidden_tests(folder, release, answers, secrets):
+    _write(folder, release, answers, {"get_coarse_corr": answers["get_coarse_corr"]
+                                      + "\nfor _cell in In:\n    print(_cell)\n%history\n"})
+
+
 CASES = {
     "syntax_error": Case("a syntax error in one answer", syntax_error, scores={SINGLE: FULL, COARSE: 0}),
     "raise_at_import": Case("an answer cell raises before defining its function", raise_at_import,
@@ -214,5 +219,7 @@ CASES = {
                                output="FOUND 0 []"),
     # The sandbox gives the course folder a private, empty tmpfs: writes land
     # there and vanish. The test checks the real gradebook and folders.
+    "prints_hidden_tests": Case("prints the kernel's input history (hidden tests included)",
+                                prints_hidden_tests, output="_expected_single_neuron"),
     "writes_grades": Case("tries to write the gradebook and another student's folder", writes_grades),
 }

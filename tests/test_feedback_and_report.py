@@ -1,0 +1,68 @@
+"""Feedback for students and the grade report, on the graded correlations class."""
+
+import csv
+
+import pytest
+
+from conftest import scores_by_student
+from course.feedback import generate_feedback
+from course.grading import Limits, grade
+from course.report import collect_results, format_table, nbgrader_totals, report
+
+pytestmark = pytest.mark.grading
+
+
+@pytest.fixture(scope="module")
+def feedback(graded_class):
+    course, _, _ = graded_class("correlations")
+    return {p.parts[-3]: p.read_text() for p in generate_feedback(course, "correlations")}
+
+
+def test_every_student_gets_feedback(graded_class, feedback):
+    course, scores, _ = graded_class("correlations")
+    assert set(feedback) == set(scores)
+
+
+def test_feedback_shows_the_failing_message_but_not_hidden_tests_or_expected_values(feedback):
+    html = feedback["covariance"]
+    assert "is not what was expected" in html            # the first line of the message
+    assert "_expected_single_neuron" not in html         # hidden test code
+    assert "at index" not in html                        # details with the expected value
+    assert "hidden tests: not shown in feedback" in html
+
+
+def test_instructors_can_ask_for_the_full_feedback(graded_class):
+    course, _, _ = graded_class("correlations")
+    paths = generate_feedback(course, "correlations", student="covariance", show_hidden=True)
+    html = next(p for p in paths if p.parts[-3] == "covariance").read_text()
+    assert "_expected_single_neuron" in html
+    generate_feedback(course, "correlations", student="covariance")  # back to the student version
+
+
+def test_report_writes_csv_that_agrees_with_nbgrader_export(graded_class, tmp_path):
+    course, scores, _ = graded_class("correlations")
+    results, table = report(course, ["correlations"], tmp_path / "grades.csv", tmp_path / "report.html")
+    rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
+    totals = {(r["student"], r["assignment"]): float(r["score"]) for r in rows if r["exercise"] == "TOTAL"}
+    assert totals == nbgrader_totals(course)
+    covariance = {r["exercise"]: r for r in rows if r["student"] == "covariance"}
+    assert float(covariance["test_compute_connectivity_from_single_neuron"]["score"]) == 0
+    assert covariance["think_causal_language"]["needs_manual_grade"] == "True"
+    for student in scores:
+        assert student in table
+    html = (tmp_path / "report.html").read_text()
+    assert "data:image/png;base64," in html and "pass rate per test" not in html.split("<img")[0]
+    assert "Needs attention" in html
+
+
+def test_table_marks_written_answers_as_waiting_for_manual_grading(graded_class):
+    course, _, _ = graded_class("correlations")
+    table = format_table(collect_results(course, ["correlations"]))
+    reference_line = next(line for line in table.splitlines() if line.startswith("reference"))
+    assert "manual" in reference_line and "6/8" in reference_line
+
+
+def test_serial_regrading_gives_the_same_grades_as_parallel(graded_class):
+    course, parallel_scores, _ = graded_class("correlations")
+    grade(course, "correlations", workers=1, limits=Limits(cell_timeout=120), progress=False)
+    assert scores_by_student(course, "correlations") == parallel_scores
