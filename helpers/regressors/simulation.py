@@ -1,0 +1,183 @@
+"""Simulated fMRI data and the sampling distribution of GLM estimates.
+
+The fitting itself is always a function passed in (the student's
+``fit_betas``): the helpers only draw the data, call the fit once on all data
+vectors at the same time, and summarise what comes back.
+"""
+
+import numbers
+
+import numpy as np
+
+from helpers.regressors.design import (
+    check_contrast,
+    check_data,
+    check_design,
+    design_matrix,
+    mean_center,
+    regressor_correlation,
+    tr_times,
+    unit_contrast,
+)
+from helpers.validation import as_random_state, check_array, check_int
+
+
+def simulate_data(signal, n_samples=None, noise_sd=1.0, random_state=None):
+    """Add independent Gaussian noise to a signal.
+
+    Parameters
+    ----------
+    signal : array_like, shape (n_scans,)
+        The noise-free signal.
+    n_samples : int or None, default None
+        None draws one data vector; an int draws that many, one per column.
+    noise_sd : float, default 1.0
+        Standard deviation of the noise, > 0.
+    random_state : int, numpy.random.RandomState or None
+        Seed or generator. The draws are those of ``np.random.normal`` with
+        the same size: with a ``RandomState(42)`` shared between a first call
+        (one vector) and a second (10,000 vectors), the tutorial's numbers are
+        reproduced exactly.
+
+    Returns
+    -------
+    Y : ndarray, shape (n_scans,) or (n_scans, n_samples)
+    """
+    signal = check_array(signal, "signal", ndim=1)
+    if not isinstance(noise_sd, numbers.Real) or isinstance(noise_sd, bool) or not noise_sd > 0:
+        raise ValueError(f"noise_sd must be a positive number, got {noise_sd!r}")
+    rng = as_random_state(random_state)
+    if n_samples is None:
+        return signal + rng.normal(scale=noise_sd, size=signal.shape)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    return signal[:, np.newaxis] + rng.normal(scale=noise_sd, size=(signal.size, n_samples))
+
+
+def fit_all(fit, X, Y):
+    """Call ``fit(X, Y)`` once on every data vector (columns of ``Y``) and check the result.
+
+    Returns
+    -------
+    B : ndarray, shape (n_columns_of_X, n_samples)
+    """
+    if not callable(fit):
+        raise TypeError("fit must be a function fit(X, Y) -> parameters, like your fit_betas")
+    X = check_design(X)
+    Y = check_data(Y, X.shape[0])
+    if Y.ndim == 1:
+        Y = Y[:, np.newaxis]
+    B = np.asarray(fit(X, Y), dtype=float)
+    expected = (X.shape[1], Y.shape[1])
+    if B.shape != expected:
+        raise ValueError(f"fit(X, Y) must return shape {expected} (one column per data vector), got {B.shape}")
+    return B
+
+
+def estimate_summary(B):
+    """Means, standard deviations and correlations of simulated estimates.
+
+    Parameters
+    ----------
+    B : array_like, shape (n_parameters, n_samples)
+        One column of estimates per simulated data vector.
+
+    Returns
+    -------
+    means, sds : ndarray, shape (n_parameters,)
+        ``sds`` uses ``ddof=0`` (``np.std``), as the tutorial prints.
+    corr : ndarray, shape (n_parameters, n_parameters)
+        Correlations between the estimates across samples (NaN for a
+        constant row, such as the estimate of a column of zeros).
+    """
+    B = check_array(B, "B", ndim=2)
+    if B.shape[1] < 2:
+        raise ValueError(f"B needs at least two samples (columns), got shape {B.shape}")
+    sds = B.std(axis=1)
+    centred = B - B.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = (centred @ centred.T) / B.shape[1] / np.outer(sds, sds)
+    return B.mean(axis=1), sds, corr
+
+
+def simulated_sd(B, contrast):
+    """Standard deviation (``ddof=0``) of a contrast of simulated estimates."""
+    B = check_array(B, "B", ndim=2)
+    contrast = check_contrast(contrast, B.shape[0])
+    return float(np.std(contrast @ B))
+
+
+def shifted_regressors(hrf, times, shift):
+    """Two mean-centred HRF regressors, the second delayed by ``shift`` seconds.
+
+    Parameters
+    ----------
+    hrf : callable
+        ``hrf(times) -> values``, e.g. your ``spm_hrf``.
+    times : array_like, shape (n_scans,)
+        Scan times in seconds.
+    shift : float
+        Delay of the second event in seconds.
+
+    Returns
+    -------
+    first, second : ndarray, shape (n_scans,)
+    """
+    if not callable(hrf):
+        raise TypeError("hrf must be a function hrf(times) -> values, like your spm_hrf")
+    times = check_array(times, "times", ndim=1)
+    shift = float(check_array(shift, "shift", ndim=0))
+    first = mean_center(check_array(hrf(times), "hrf(times)", ndim=1), "hrf(times)")
+    second = mean_center(check_array(hrf(times - shift), "hrf(times - shift)", ndim=1), "hrf(times - shift)")
+    if first.shape != times.shape or second.shape != times.shape:
+        raise ValueError(f"hrf(times) must return one value per time ({times.size})")
+    return first, second
+
+
+def shift_experiment(shift, hrf, fit, predicted_sd, times=None, n_samples=10_000, random_state=0):
+    """Predicted and simulated spread of both HRF parameters for one shift.
+
+    The design holds two mean-centred HRF regressors (events at 0 and at
+    ``shift`` seconds) and an intercept; the signal is their sum; the
+    simulated data add unit-variance noise.
+
+    Parameters
+    ----------
+    shift : float
+        Delay of the second event (seconds), > 0.
+    hrf, fit, predicted_sd : callable
+        ``hrf(times)``, ``fit(X, Y)`` and ``predicted_sd(X, contrast)``: the
+        functions of the tutorial's exercises.
+    times : array_like, optional
+        Scan times; default :func:`tr_times` ``()`` (0 to 28 s every 2 s).
+    n_samples : int, default 10,000
+        Number of simulated data vectors (all fitted in one call).
+    random_state : int, RandomState or None, default 0
+
+    Returns
+    -------
+    dict
+        ``times, first, second, X, B`` (estimates, shape (3, n_samples)),
+        ``regressor_corr``, ``predicted_sd`` and ``simulated_sd`` (both
+        length 2: first and second HRF parameter), ``estimate_corr``.
+    """
+    if not callable(predicted_sd):
+        raise TypeError("predicted_sd must be a function predicted_sd(X, contrast) -> float")
+    times = tr_times() if times is None else check_array(times, "times", ndim=1)
+    shift = float(check_array(shift, "shift", ndim=0))
+    if shift <= 0:
+        raise ValueError(f"shift must be a positive delay in seconds, got {shift}")
+    first, second = shifted_regressors(hrf, times, shift)
+    X = design_matrix(first, second)
+    if np.linalg.matrix_rank(X) < X.shape[1]:
+        raise ValueError(f"shift={shift} s gives regressors that cannot be told apart (rank-deficient design)")
+    Ys = simulate_data(first + second, n_samples=n_samples, random_state=random_state)
+    B = fit_all(fit, X, Ys)
+    contrasts = [unit_contrast(0, 3), unit_contrast(1, 3)]
+    _, _, corr = estimate_summary(B[:2])
+    return {
+        "times": times, "first": first, "second": second, "X": X, "B": B,
+        "regressor_corr": regressor_correlation(first, second),
+        "predicted_sd": np.array([float(np.squeeze(predicted_sd(X, c))) for c in contrasts]),
+        "simulated_sd": np.array([simulated_sd(B, c) for c in contrasts]),
+        "estimate_corr": float(corr[0, 1]),
+    }
