@@ -1,0 +1,34 @@
+"""Helpers for the assignment "MEIs vs Gabors on a simulated V1 population".
+
+Nothing here solves an exercise: the oracle correlation, Gabor patches,
+Fourier smoothing, the Poisson loss, the MEI optimization, masks, contrast,
+axial averages and symmetry indices are written by the student. Functions
+that need them take them as arguments.
+"""
+
+from helpers.mei.analysis import (
+    best_mei,
+    column_correlations,
+    gabor_bank,
+    gabor_parameter_grid,
+    power_spectrum,
+    select_neurons,
+    set_contrast,
+)
+from helpers.mei.data import Experiment, simulate_experiment
+from helpers.mei.model import PopulationCNN, load_model, predict, save_model, train_model
+from helpers.mei.plotting import (
+    plot_axial_average,
+    plot_image_grid,
+    plot_oracle_vs_truth,
+    plot_power_spectrum,
+    plot_response_comparison,
+    plot_selection,
+    plot_values_by_type,
+    show_image,
+)
+from helpers.mei.population import CELL_TYPES, Population, make_population, true_oracle_correlation
+from helpers.mei.stimuli import IMAGE_SHAPE, mean_contrast, natural_images, pink_noise
+from helpers.mei.widgets import mei_demo, mei_step
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,125 @@
+"""Analysis steps of the MEI assignment that are not exercises.
+
+Functions that need an exercise's answer take it as an argument (for
+example ``gabor_bank(create_gabor, ...)``), so the notebook runs on the
+student's own implementation.
+"""
+
+import itertools
+
+import numpy as np
+import torch
+
+from helpers.mei.stimuli import check_image_shape
+from helpers.validation import check_array, check_int
+
+
+def select_neurons(oracle, variance, min_oracle=0.5, variance_quantile=0.5):
+    """Indices of reliable neurons that also respond differently to different images.
+
+    Parameters
+    ----------
+    oracle : array_like, shape (n_neurons,)
+        Oracle correlation of every neuron.
+    variance : array_like, shape (n_neurons,)
+        Variance over images of the trial-averaged response.
+    min_oracle : float, default 0.5
+    variance_quantile : float, default 0.5
+        Keep neurons whose variance is at least this quantile of all variances.
+    """
+    oracle = check_array(oracle, "oracle", ndim=1, finite=False)
+    variance = check_array(variance, "variance", ndim=1)
+    if oracle.shape != variance.shape:
+        raise ValueError(f"oracle and variance must have the same shape, got {oracle.shape} and {variance.shape}")
+    keep = (oracle >= min_oracle) & (variance >= np.quantile(variance, variance_quantile))
+    return np.flatnonzero(keep)
+
+
+def column_correlations(a, b):
+    """Correlation of every column of ``a`` with the same column of ``b``."""
+    a = check_array(a, "a", ndim=2)
+    b = check_array(b, "b", ndim=2)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    a = a - a.mean(axis=0)
+    b = b - b.mean(axis=0)
+    return (a * b).sum(axis=0) / np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
+
+
+def set_contrast(images, contrast):
+    """Make every image zero-mean with pixel standard deviation ``contrast``.
+
+    Constant images stay at zero (there is no pattern to scale).
+    """
+    images = check_array(images, "images", ndim=(2, 3))
+    centered = images - images.mean(axis=(-2, -1), keepdims=True)
+    sd = centered.std(axis=(-2, -1), keepdims=True)
+    return np.divide(centered * float(contrast), sd, out=np.zeros_like(centered), where=sd > 0)
+
+
+def gabor_parameter_grid(image_shape=(36, 64), wavelengths=(6, 9, 13), sigma_per_wavelength=(0.4, 0.6),
+                         n_orientations=8, n_phases=4, dy=(-4, 0, 4), dx=(-12, -6, 0, 6, 12)):
+    """All parameter combinations of the Gabor bank, as a list of dicts.
+
+    Keys are the arguments of ``create_gabor``: ``phase``, ``wavelength``,
+    ``orientation`` (radians), ``sigma`` (pixels, a multiple of the
+    wavelength), ``dy`` and ``dx`` (pixels from the image centre).
+    """
+    height, width = check_image_shape(image_shape)
+    n_orientations = check_int(n_orientations, "n_orientations", minimum=1)
+    n_phases = check_int(n_phases, "n_phases", minimum=1)
+    grid = []
+    for wavelength, factor, k, j, y, x in itertools.product(
+            wavelengths, sigma_per_wavelength, range(n_orientations), range(n_phases), dy, dx):
+        grid.append({"height": height, "width": width, "phase": 2 * np.pi * j / n_phases,
+                     "wavelength": float(wavelength), "orientation": np.pi * k / n_orientations,
+                     "sigma": factor * wavelength, "dy": float(y), "dx": float(x)})
+    return grid
+
+
+def gabor_bank(create_gabor, parameters, contrast):
+    """Images of every Gabor in ``parameters``, all at the same contrast.
+
+    Parameters
+    ----------
+    create_gabor : callable
+        Your ``create_gabor(height, width, phase, wavelength, orientation, sigma, dy, dx)``.
+    parameters : list of dict
+        From :func:`gabor_parameter_grid`.
+    contrast : float
+        Pixel standard deviation of every Gabor (zero mean), as for the MEIs.
+
+    Returns
+    -------
+    ndarray, shape (n_gabors, height, width)
+    """
+    if not callable(create_gabor):
+        raise TypeError("create_gabor must be a function")
+    if not parameters:
+        raise ValueError("parameters must hold at least one Gabor")
+    images = np.array([np.asarray(create_gabor(**p), dtype=float) for p in parameters])
+    return set_contrast(images, contrast)
+
+
+def best_mei(generate_mei, model, neuron, n_starts=3, **kwargs):
+    """Run ``generate_mei`` from ``n_starts`` white-noise starts; keep the best.
+
+    Gradient ascent can end on a local maximum, so several starts
+    (``random_state = 0, 1, ...``) are tried and the image with the highest
+    model response is returned, with that response.
+    """
+    n_starts = check_int(n_starts, "n_starts", minimum=1)
+    best, best_response = None, -np.inf
+    for start in range(n_starts):
+        image = np.asarray(generate_mei(model, neuron, random_state=start, **kwargs), dtype=float)
+        with torch.no_grad():
+            response = float(model(torch.as_tensor(image[None, None], dtype=torch.float32))[0, neuron])
+        if response > best_response:
+            best, best_response = image, response
+    return best, best_response
+
+
+def power_spectrum(image):
+    """Power of the 2-D Fourier transform, zero frequency at the centre (fftshift)."""
+    image = check_array(image, "image", ndim=2)
+    return np.abs(np.fft.fftshift(np.fft.fft2(image))) ** 2

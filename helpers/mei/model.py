@@ -1,0 +1,170 @@
+"""A small convolutional model of the whole population, in PyTorch.
+
+Architecture (after Klindt et al. 2017 and the seed project's core): a
+two-layer convolutional core shared by all neurons, then for every neuron a
+*factorized readout* (a spatial weight map times a weight per feature
+channel), then ``softplus`` so predicted spike counts are positive.
+
+Training is deterministic on the CPU: the seed fixes the initial weights and
+the order of the mini-batches, and training runs on a single thread.
+"""
+
+import contextlib
+import io
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from helpers.validation import check_array, check_int
+
+
+class PopulationCNN(nn.Module):
+    """Shared convolutional core + one factorized readout per neuron.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Number of output neurons.
+    image_shape : (int, int)
+        Height and width of the input images.
+    channels : int, default 16
+        Feature channels of each convolutional layer.
+
+    Input ``(batch, 1, height, width)``, output ``(batch, n_neurons)``:
+    predicted mean spike counts.
+    """
+
+    def __init__(self, n_neurons, image_shape=(36, 64), channels=16):
+        super().__init__()
+        self.n_neurons = check_int(n_neurons, "n_neurons", minimum=1)
+        self.image_shape = tuple(int(s) for s in image_shape)
+        self.channels = check_int(channels, "channels", minimum=1)
+        self.conv1 = nn.Conv2d(1, channels, 9, padding=4)
+        self.conv2 = nn.Conv2d(channels, channels, 7, padding=3)
+        height, width = (self.image_shape[0] + 1) // 2, (self.image_shape[1] + 1) // 2
+        self.spatial = nn.Parameter(torch.full((n_neurons, height, width), 1.0 / (height * width)))
+        self.features = nn.Parameter(torch.full((n_neurons, 2 * channels), 1.0 / channels))
+        self.bias = nn.Parameter(torch.zeros(n_neurons))
+
+    def core(self, images):
+        first = F.elu(self.conv1(images))
+        first = F.avg_pool2d(first, 2, ceil_mode=True)
+        second = F.elu(self.conv2(first))
+        return torch.cat([first, second], dim=1)          # (batch, 2 * channels, h, w)
+
+    def forward(self, images):
+        if images.ndim != 4 or images.shape[1] != 1 or tuple(images.shape[2:]) != self.image_shape:
+            raise ValueError(f"images must have shape (batch, 1, {self.image_shape[0]}, {self.image_shape[1]}), "
+                             f"got {tuple(images.shape)}")
+        features = self.core(images)
+        pooled = torch.einsum("bchw,nhw->bnc", features, self.spatial)
+        return F.softplus((pooled * self.features).sum(-1) + self.bias)
+
+    def regularizer(self):
+        """L1 on the spatial maps (each neuron looks at a small region)."""
+        return self.spatial.abs().sum(dim=(1, 2)).mean()
+
+
+@contextlib.contextmanager
+def single_thread():
+    """Run torch on one thread inside the block (reproducible sums)."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def as_image_tensor(images):
+    """(n, h, w) or (h, w) array -> float32 tensor (n, 1, h, w)."""
+    images = check_array(images, "images", ndim=(2, 3))
+    if images.ndim == 2:
+        images = images[None]
+    return torch.as_tensor(images[:, None], dtype=torch.float32)
+
+
+def predict(model, images, batch_size=512):
+    """Model responses to images, as an ndarray of shape (n_images, n_neurons)."""
+    tensor = as_image_tensor(images)
+    model.eval()
+    with torch.no_grad():
+        return torch.cat([model(tensor[i:i + batch_size]) for i in range(0, len(tensor), batch_size)]).numpy()
+
+
+def train_model(images, responses, loss_function, n_epochs=12, batch_size=64, learning_rate=3e-3,
+                l1=0.02, seed=0, channels=16, verbose=False):
+    """Fit a :class:`PopulationCNN` to spike counts, deterministically.
+
+    Parameters
+    ----------
+    images : array_like, shape (n_images, height, width)
+    responses : array_like, shape (n_neurons, n_images)
+        Spike counts of the neurons to model.
+    loss_function : callable
+        ``loss_function(predicted, observed) -> scalar tensor``; the notebook
+        passes your ``poisson_loss``.
+    n_epochs, batch_size, learning_rate : training schedule (Adam).
+    l1 : float
+        Weight of the sparsity penalty on the spatial readout maps.
+    seed : int
+        Seeds ``torch.manual_seed`` (initial weights) and the batch order.
+
+    Returns
+    -------
+    model : PopulationCNN, in eval mode
+    history : list of float, the mean training loss of every epoch
+    """
+    images = check_array(images, "images", ndim=3)
+    responses = check_array(responses, "responses", ndim=2)
+    if responses.shape[1] != len(images):
+        raise ValueError(f"responses must have shape (n_neurons, {len(images)}), got {responses.shape}")
+    if not callable(loss_function):
+        raise TypeError("loss_function must be a function (predicted, observed) -> scalar tensor")
+    n_epochs = check_int(n_epochs, "n_epochs", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    x = as_image_tensor(images)
+    y = torch.as_tensor(responses.T, dtype=torch.float32)
+    history = []
+    with single_thread():
+        torch.manual_seed(seed)
+        model = PopulationCNN(len(responses), images.shape[1:], channels=channels)
+        # start the output near the mean count of every neuron
+        with torch.no_grad():
+            model.bias.copy_(torch.log(torch.expm1(y.mean(0).clamp(min=0.05))))
+        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        generator = torch.Generator().manual_seed(seed)
+        for epoch in range(n_epochs):
+            model.train()
+            order = torch.randperm(len(x), generator=generator)
+            total = 0.0
+            for start in range(0, len(x), batch_size):
+                batch = order[start:start + batch_size]
+                loss = loss_function(model(x[batch]), y[batch])
+                penalized = loss + l1 * model.regularizer()
+                optimizer.zero_grad()
+                penalized.backward()
+                optimizer.step()
+                total += loss.item() * len(batch)
+            history.append(total / len(x))
+            if verbose:
+                print(f"epoch {epoch + 1}/{n_epochs}: loss {history[-1]:.4f}")
+    model.eval()
+    return model, history
+
+
+def save_model(model, path):
+    """Save the weights and the shape of a :class:`PopulationCNN`."""
+    torch.save({"n_neurons": model.n_neurons, "image_shape": model.image_shape, "channels": model.channels,
+                "state_dict": model.state_dict()}, path)
+
+
+def load_model(path):
+    """Load a :class:`PopulationCNN` saved by :func:`save_model` (eval mode)."""
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    model = PopulationCNN(checkpoint["n_neurons"], checkpoint["image_shape"], checkpoint["channels"])
+    model.load_state_dict(checkpoint["state_dict"])
+    model.eval()
+    return model

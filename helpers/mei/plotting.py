@@ -1,0 +1,126 @@
+"""Figures of the MEI assignment. Each function draws on the axes it is given
+(or new ones) and returns them; none of them computes science."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.validation import check_array
+
+TYPE_COLORS = {"simple": "tab:blue", "complex": "tab:orange", "two-subunit": "tab:green",
+               "unreliable": "tab:gray"}
+
+
+def _axes(ax):
+    return plt.subplots()[1] if ax is None else ax
+
+
+def show_image(image, ax=None, title=None, limit=None):
+    """Gray-scale image centred on 0 (mean gray), without ticks."""
+    image = check_array(image, "image", ndim=2)
+    ax = _axes(ax)
+    limit = limit if limit is not None else (np.abs(image).max() or 1.0)
+    ax.imshow(image, cmap="gray", vmin=-limit, vmax=limit)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_image_grid(images, titles=None, ncols=6, size=1.8):
+    """A grid of images; returns the figure."""
+    images = check_array(images, "images", ndim=3)
+    nrows = int(np.ceil(len(images) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size * 1.6, nrows * size), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        if index < len(images):
+            show_image(images[index], ax=ax, title=None if titles is None else titles[index])
+        else:
+            ax.axis("off")
+    return fig
+
+
+def plot_oracle_vs_truth(oracle, truth, cell_types, ax=None):
+    """Measured oracle correlation against its simulated expectation, by cell type."""
+    oracle = check_array(oracle, "oracle", ndim=1, finite=False)
+    truth = check_array(truth, "truth", ndim=1)
+    ax = _axes(ax)
+    for kind, color in TYPE_COLORS.items():
+        mask = np.asarray(cell_types) == kind
+        ax.scatter(truth[mask], oracle[mask], s=14, color=color, label=kind)
+    ax.plot([0, 1], [0, 1], "k--", lw=1)
+    ax.set(xlabel="expected oracle correlation (simulation)", ylabel="measured oracle correlation")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_selection(oracle, variance, selected, cell_types, min_oracle, min_variance, ax=None):
+    """Oracle correlation vs response variance; selected neurons filled."""
+    oracle = check_array(oracle, "oracle", ndim=1, finite=False)
+    variance = check_array(variance, "variance", ndim=1)
+    ax = _axes(ax)
+    chosen = np.zeros(len(oracle), dtype=bool)
+    chosen[np.asarray(selected, dtype=int)] = True
+    for kind, color in TYPE_COLORS.items():
+        mask = np.asarray(cell_types) == kind
+        ax.scatter(variance[mask & chosen], oracle[mask & chosen], s=16, color=color, label=kind)
+        ax.scatter(variance[mask & ~chosen], oracle[mask & ~chosen], s=16, facecolors="none", edgecolors=color)
+    ax.axhline(min_oracle, color="k", lw=0.8, ls="--")
+    ax.axvline(min_variance, color="k", lw=0.8, ls="--")
+    ax.set(xscale="log", xlabel="variance of the mean response over images", ylabel="oracle correlation",
+           title="filled: selected")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_values_by_type(values, cell_types, ax=None, ylabel="", reference=None):
+    """Strip plot of one value per neuron, grouped by cell type."""
+    values = check_array(values, "values", ndim=1, finite=False)
+    ax = _axes(ax)
+    kinds = [k for k in TYPE_COLORS if np.any(np.asarray(cell_types) == k)]
+    for position, kind in enumerate(kinds):
+        mask = np.asarray(cell_types) == kind
+        jitter = np.linspace(-0.15, 0.15, mask.sum()) if mask.sum() > 1 else np.zeros(1)
+        ax.scatter(position + jitter, values[mask], s=14, color=TYPE_COLORS[kind])
+        ax.plot([position - 0.25, position + 0.25], [np.median(values[mask])] * 2, color="k", lw=2)
+    if reference is not None:
+        ax.axhline(reference, color="gray", lw=0.8, ls="--")
+    ax.set_xticks(range(len(kinds)), kinds)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_response_comparison(mei, gabor, natural, ax=None, title="model responses"):
+    """Responses to MEI, best Gabor and best natural image, one line per neuron."""
+    responses = np.column_stack([check_array(mei, "mei", ndim=1), check_array(gabor, "gabor", ndim=1),
+                                 check_array(natural, "natural", ndim=1)])
+    ax = _axes(ax)
+    ax.plot([0, 1, 2], responses.T, color="gray", alpha=0.5, lw=0.8)
+    ax.plot([0, 1, 2], np.median(responses, axis=0), color="k", lw=2, marker="o", label="median")
+    ax.set_xticks([0, 1, 2], ["MEI", "best Gabor", "best test image"])
+    ax.set(ylabel="predicted spike count", title=title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_power_spectrum(power, ax=None, title=None):
+    """Log power spectrum, zero frequency at the centre."""
+    power = check_array(power, "power", ndim=2)
+    ax = _axes(ax)
+    height, width = power.shape
+    extent = [-width // 2 / width, (width - 1 - width // 2) / width,
+              (height - 1 - height // 2) / height, -height // 2 / height]
+    ax.imshow(np.log1p(power), cmap="magma", extent=extent)
+    ax.set(xlabel="horizontal frequency (cycles/pixel)", ylabel="vertical frequency")
+    if title is not None:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_axial_average(p_theta, ax=None, label=None):
+    """Mean power against angle (polar axes recommended)."""
+    p_theta = check_array(p_theta, "p_theta", ndim=1, finite=False)
+    ax = _axes(ax)
+    theta = (np.arange(len(p_theta)) + 0.5) * 2 * np.pi / len(p_theta)
+    ax.plot(np.r_[theta, theta[:1]], np.r_[p_theta, p_theta[:1]] / np.nanmax(p_theta), label=label)
+    return ax

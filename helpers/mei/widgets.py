@@ -1,0 +1,66 @@
+"""Interactive demo of the MEI assignment (returns a widget)."""
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+
+from helpers.mei.plotting import show_image
+from helpers.widgets import figure_demo
+
+
+def mei_step(generate_mei, model, neuron, n_steps, cutoff, contrast, image_shape, random_state=0):
+    """One MEI and its model response: the computation behind :func:`mei_demo`."""
+    image = np.asarray(generate_mei(model, neuron, n_steps, image_shape=image_shape, contrast=contrast,
+                                    cutoff=cutoff, random_state=random_state), dtype=float)
+    with torch.no_grad():
+        response = float(model(torch.as_tensor(image[None, None], dtype=torch.float32))[0, neuron])
+    return image, response
+
+
+def mei_demo(generate_mei, model, units, labels, true_fields, image_shape, true_rates=None):
+    """Pick a neuron, set steps, smoothing and contrast, and watch its MEI.
+
+    Parameters
+    ----------
+    generate_mei : callable
+        Your ``generate_mei(model, neuron, n_steps, image_shape, contrast, cutoff, ..., random_state)``.
+    model : torch.nn.Module
+        The trained CNN.
+    units : sequence of int
+        Model outputs offered in the neuron picker.
+    labels : sequence of str
+        One label per unit (e.g. ``"neuron 12 (simple)"``).
+    true_fields : array_like, shape (len(units), height, width)
+        A true receptive field of each offered neuron, for comparison.
+    image_shape : (int, int)
+    true_rates : callable, optional
+        ``true_rates(image) -> expected spike count of each offered neuron``.
+    """
+    if not callable(generate_mei):
+        raise TypeError("generate_mei must be a function (model, neuron, n_steps, ...) -> image")
+    units = [int(u) for u in units]
+    true_fields = np.asarray(true_fields, dtype=float)
+    if not units:
+        raise ValueError("units must hold at least one model output")
+    if len(labels) != len(units) or len(true_fields) != len(units):
+        raise ValueError(f"labels ({len(labels)}) and true_fields ({len(true_fields)}) need one entry per unit "
+                         f"({len(units)})")
+
+    def draw(fig, axes, choice, n_steps, cutoff, contrast):
+        image, response = mei_step(generate_mei, model, units[choice], n_steps, cutoff, contrast, image_shape)
+        show_image(image, ax=axes[0, 0], title=f"MEI after {n_steps} steps")
+        show_image(true_fields[choice], ax=axes[0, 1], title="true receptive field (simulation)")
+        truth = "" if true_rates is None else f", true neuron {float(np.ravel(true_rates(image))[choice]):.2f}"
+        return f"{labels[choice]}: model response {response:.2f}{truth}"
+
+    controls = {
+        "choice": widgets.Dropdown(options=[(label, i) for i, label in enumerate(labels)], value=0,
+                                   description="neuron"),
+        "n_steps": widgets.IntSlider(value=50, min=0, max=300, step=10, description="steps",
+                                     continuous_update=False),
+        "cutoff": widgets.FloatLogSlider(value=0.2, base=10, min=-1.5, max=0, step=0.1, description="smoothing",
+                                         continuous_update=False),
+        "contrast": widgets.FloatSlider(value=0.1, min=0.02, max=0.3, step=0.02, description="contrast",
+                                        continuous_update=False),
+    }
+    return figure_demo(draw, controls, figsize=(10, 3.2))
