@@ -1,0 +1,83 @@
+"""Tamper detection and the kernel sandbox, without running the grader."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from course import integrity
+from course.sandbox import bwrap_command
+
+
+@pytest.mark.parametrize("code, fragment", [
+    ("import numpy as np\nnp.allclose = lambda *a, **k: True", "np.allclose"),
+    ("from numpy import testing as t\nt.assert_allclose = print", "t.assert_allclose"),
+    ("setattr(np, 'isclose', f)", "setattr() on np"),
+    ("import builtins\nbuiltins.abs = f", "builtins.abs"),
+    ("helpers.checks.assert_close = lambda *a, **k: None", "helpers.checks.assert_close"),
+    ("import numpy.testing\nnumpy.testing.assert_array_equal = f", "numpy.testing.assert_array_equal"),
+])
+def test_rebinding_functions_of_guarded_modules_is_tampering(code, fragment):
+    found = integrity.scan_source(code)
+    assert any(kind == "tamper" and fragment in reason for kind, reason in found), found
+
+
+@pytest.mark.parametrize("code", [
+    "import numpy as np\nx = np.zeros(3)\nx[0] = 1\nx += 2",
+    "import matplotlib.pyplot as plt\nplt.rcParams['figure.dpi'] = 80",
+    "def f(a):\n    a.shape = (3,)\n    return a",
+    "%matplotlib inline\nresult = {}\nresult['a'] = 1",
+    "this is not python",
+])
+def test_ordinary_student_code_is_not_flagged(code):
+    assert integrity.scan_source(code) == []
+
+
+@pytest.mark.parametrize("code", ["exec('x = 1')", "import importlib", "import ctypes", "g = globals()"])
+def test_dynamic_code_is_flagged_for_review_not_scored_zero(code):
+    found = integrity.scan_source(code)
+    assert found and all(kind == "review" for kind, _ in found)
+
+
+def test_fingerprints_are_stable_across_processes_and_detect_replacement():
+    reference = integrity.reference_fingerprints()
+    script = integrity.PROBE_SOURCE
+    out = subprocess.run([sys.executable, "-c", "import numpy, numpy.testing, math, helpers.checks\n" + script],
+                         capture_output=True, text=True, check=True).stdout
+    assert integrity.compare_probe([{"output_type": "stream", "text": out}], reference) == []
+    tampered = subprocess.run(
+        [sys.executable, "-c", "import numpy, numpy.testing, math, helpers.checks\n"
+         "numpy.allclose = lambda *a, **k: True\n" + script], capture_output=True, text=True, check=True).stdout
+    assert integrity.compare_probe([{"output_type": "stream", "text": tampered}], reference) == ["numpy.allclose"]
+    assert integrity.compare_probe([], reference) is None
+
+
+def test_bwrap_command_hides_folders_and_binds_only_what_is_allowed(tmp_path):
+    connection = tmp_path / "kernel.json"
+    command = bwrap_command(str(tmp_path / "work"), ["/course"], [str(tmp_path)], str(connection))
+    joined = " ".join(command)
+    assert "--tmpfs /course" in joined and "--unshare-user" in joined and "--uid 65534" in joined
+    assert f"--ro-bind {connection} {connection}" in joined
+    assert command.index("--tmpfs") < command.index("--chdir")
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+def test_sandboxed_process_cannot_see_hidden_folders_or_write_outside_its_workdir(tmp_path):
+    secret_dir = tmp_path / "course"
+    secret_dir.mkdir()
+    (secret_dir / "gradebook.db").write_text("grades")
+    workdir = tmp_path / "course" / "run"
+    workdir.mkdir()
+    connection = tmp_path / "conn.json"
+    connection.write_text("{}")
+    probe = ("import os\n"
+             f"print(os.path.exists({str(secret_dir / 'gradebook.db')!r}))\n"
+             "open('inside.txt', 'w').write('ok')\n"
+             "try:\n    open('/etc/evil', 'w')\nexcept OSError as e:\n    print(type(e).__name__)\n")
+    command = bwrap_command(str(workdir), [str(secret_dir)], [os.path.dirname(sys.executable), sys.prefix],
+                            str(connection)) + [sys.executable, "-c", probe]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["False", "OSError"], result.stderr
+    assert (workdir / "inside.txt").read_text() == "ok"
