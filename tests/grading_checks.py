@@ -15,7 +15,10 @@ def make_grading_tests(assignment):
     from course.classroom import variants_for
 
     variants = variants_for(assignment)
+    # One xdist worker grades each class once (run with --dist loadgroup).
+    same_worker = pytest.mark.xdist_group(assignment)
 
+    @same_worker
     @pytest.mark.grading
     def test_reference_solution_gets_full_marks(graded_class):
         course, scores, outcomes = graded_class(assignment)
@@ -25,6 +28,7 @@ def make_grading_tests(assignment):
             if name.startswith("test_"):
                 assert score == full[name], f"reference lost points on {name}"
 
+    @same_worker
     @pytest.mark.grading
     def test_blank_release_gets_zero_without_crashing(graded_class):
         course, scores, outcomes = graded_class(assignment)
@@ -34,6 +38,7 @@ def make_grading_tests(assignment):
         # unanswered written cells score 0 without manual grading
         assert all(v == 0 for v in scores["blank"].values())
 
+    @same_worker
     @pytest.mark.grading
     @pytest.mark.parametrize("student", sorted(variants))
     def test_variant_loses_exactly_its_exercise(graded_class, student):

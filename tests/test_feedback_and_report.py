@@ -9,7 +9,7 @@ from course.feedback import generate_feedback
 from course.grading import Limits, grade
 from course.report import collect_results, format_table, nbgrader_totals, report
 
-pytestmark = pytest.mark.grading
+pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("correlations")]
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +23,15 @@ def test_every_student_gets_feedback(graded_class, feedback):
     assert set(feedback) == set(scores)
 
 
+def test_feedback_shows_visible_check_messages(feedback):
+    assert "neuron 1 copies neuron 0 one step later" in feedback["covariance"]
+
+
 def test_feedback_shows_the_failing_message_but_not_hidden_tests_or_expected_values(feedback):
-    html = feedback["covariance"]
-    assert "is not what was expected" in html            # the first line of the message
-    assert "_expected_single_neuron" not in html         # hidden test code
-    assert "at index" not in html                        # details with the expected value
+    html = feedback["coarse_transposed_R"]      # passes the visible checks, fails a hidden one
+    assert "is not what was expected" in html   # the first line of the message
+    assert "_expected_coarse" not in html       # hidden test code
+    assert "at index" not in html               # details with the expected value
     assert "hidden tests: not shown in feedback" in html
 
 

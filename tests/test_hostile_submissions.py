@@ -17,6 +17,7 @@ from course.release import release
 from hostile.corpus import CASES, FULL
 
 bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (apt-get install bubblewrap)")
+pytestmark = pytest.mark.xdist_group("hostile")
 LIMITS = Limits(cell_timeout=10, notebook_timeout=60, memory_mb=1536, isolation="auto")
 
 
