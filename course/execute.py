@@ -43,7 +43,7 @@ def write_kernelspec(kernels_dir, sandbox_args):
     (spec_dir / "kernel.json").write_text(json.dumps(spec))
 
 
-def _robust_execute_class():
+def robust_execute_class():
     """nbgrader's Execute preprocessor, waiting for kernel messages in short polls.
 
     With nbclient 0.10-0.11 on pyzmq 27 we saw the asyncio poll on the shell
@@ -133,7 +133,7 @@ def limit_outputs(notebook):
 
 def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hide, allow):
     started = time.monotonic()
-    Execute = _robust_execute_class()
+    Execute = robust_execute_class()
 
     notebook = nbformat.read(str(sanitized), as_version=4)
     review = [reason for kind, reason in integrity.scan_notebook(notebook) if kind == "review"]
