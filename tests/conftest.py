@@ -1,6 +1,8 @@
 """Shared fixtures: a private copy of the course and a graded demo class."""
 
+import fcntl
 import os
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -43,6 +45,11 @@ def scores_by_student(course, assignment):
     return scores
 
 
+def student_with(members, variant):
+    """The bundled submission that holds ``variant``."""
+    return next(student for student, (names, _) in members.items() if variant in names)
+
+
 def max_scores(course, assignment):
     from nbgrader.api import Gradebook
 
@@ -52,27 +59,72 @@ def max_scores(course, assignment):
                 for cell in notebook.grade_cells}
 
 
+def shared(tmp_path_factory, key, compute):
+    """Compute ``compute()`` once per test run, even across pytest-xdist workers.
+
+    The first worker to ask computes and pickles the result under a file
+    lock in the run's shared temporary folder; the others wait and load it.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    with open(base / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        path = base / f"{key}.pickle"
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        result = compute()
+        path.write_bytes(pickle.dumps(result))
+        return result
+
+
+def execute_notebook(path):
+    """Run a notebook top to bottom with the grader's executor; returns it with outputs."""
+    import nbformat
+
+    from course.execute import robust_execute_class
+
+    notebook = nbformat.read(str(path), as_version=4)
+    # It polls kernel messages in short slices, so a missed wake-up (nbclient +
+    # pyzmq) cannot stall a cell for its whole timeout.
+    executor = robust_execute_class()(timeout=300, kernel_name="python3", allow_errors=True)
+    executor.preprocess(notebook, {"metadata": {"path": str(Path(path).parent)}})
+    return notebook
+
+
+@pytest.fixture(scope="session")
+def executed_notebook(tmp_path_factory):
+    """``(assignment, notebook name) -> executed source notebook``, once per test run."""
+    def run(assignment, name):
+        return shared(tmp_path_factory, f"executed-{assignment}-{name}",
+                      lambda: execute_notebook(REPO / "source" / assignment / name))
+    return run
+
+
 @pytest.fixture(scope="session")
 def graded_class(tmp_path_factory):
     """Grade the demo class of an assignment once per test session.
 
-    Returns a function ``assignment -> (course, scores, outcomes)``.
+    The variants are bundled (see ``course.classroom.bundle_variants``) so a
+    class needs a few notebook executions instead of one per variant.
+    Returns a function ``assignment -> (course, scores, outcomes, members)``,
+    where ``members`` maps each student to (variant names, expected failing tests).
     """
-    cache = {}
-
     def grade_assignment(assignment):
-        if assignment not in cache:
+        return shared(tmp_path_factory, f"graded-{assignment}", lambda: _grade_class(assignment))
+
+    def _grade_class(assignment):
+        if True:
             from course import classroom
             from course.grading import Limits, grade
             from course.release import release
 
             course = copy_course(tmp_path_factory.mktemp(f"course-{assignment}"), [assignment])
             release(course, assignment)
-            students = classroom.write_class(course, assignment)
-            outcomes = grade(course, assignment, students=students, workers=2,
+            members = classroom.write_bundled_class(course, assignment)
+            outcomes = grade(course, assignment, students=sorted(members), workers=2,
                              limits=Limits(cell_timeout=120, notebook_timeout=600), progress=False)
-            cache[assignment] = (course, scores_by_student(course, assignment),
-                                 {o.student: o for o in outcomes})
-        return cache[assignment]
+            return (course, scores_by_student(course, assignment),
+                    {o.student: o for o in outcomes}, members)
 
     return grade_assignment

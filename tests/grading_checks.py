@@ -8,7 +8,7 @@ An assignment's test module only needs::
 
 import pytest
 
-from conftest import max_scores
+from conftest import max_scores, student_with
 
 
 def make_grading_tests(assignment):
@@ -21,7 +21,7 @@ def make_grading_tests(assignment):
     @same_worker
     @pytest.mark.grading
     def test_reference_solution_gets_full_marks(graded_class):
-        course, scores, outcomes = graded_class(assignment)
+        course, scores, outcomes, _ = graded_class(assignment)
         full = max_scores(course, assignment)
         assert outcomes["reference"].status == "ok", outcomes["reference"].message
         for name, score in scores["reference"].items():
@@ -31,7 +31,7 @@ def make_grading_tests(assignment):
     @same_worker
     @pytest.mark.grading
     def test_blank_release_gets_zero_without_crashing(graded_class):
-        course, scores, outcomes = graded_class(assignment)
+        course, scores, outcomes, _ = graded_class(assignment)
         assert outcomes["blank"].status == "ok", outcomes["blank"].message
         autograded = {k: v for k, v in scores["blank"].items() if k.startswith("test_")}
         assert autograded and all(v == 0 for v in autograded.values()), autograded
@@ -40,18 +40,22 @@ def make_grading_tests(assignment):
 
     @same_worker
     @pytest.mark.grading
-    @pytest.mark.parametrize("student", sorted(variants))
-    def test_variant_loses_exactly_its_exercise(graded_class, student):
-        course, scores, outcomes = graded_class(assignment)
+    @pytest.mark.parametrize("variant", sorted(variants))
+    def test_variant_loses_exactly_its_exercise(graded_class, variant):
+        course, scores, outcomes, members = graded_class(assignment)
         full = max_scores(course, assignment)
-        expected_zero = variants[student].fails
+        student = student_with(members, variant)
+        names, expected_zero = members[student]
         assert outcomes[student].status == "ok", outcomes[student].message
         for name, score in scores[student].items():
             if not name.startswith("test_"):
                 continue
             wanted = 0 if name in expected_zero else full[name]
+            culprit = [n for n in names if name in variants[n].fails] or list(names)
             assert score == wanted, (
-                f"{student} ({variants[student].description}): {name} scored {score}, expected {wanted}")
+                f"{', '.join(culprit)}: {name} scored {score}, expected {wanted} "
+                f"({'; '.join(variants[n].description for n in culprit)})")
+        assert variants[variant].fails <= expected_zero
 
     return {
         f"test_{assignment}_reference_full_marks": test_reference_solution_gets_full_marks,

@@ -18,7 +18,7 @@ from hostile.corpus import CASES, FULL
 
 bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (apt-get install bubblewrap)")
 pytestmark = pytest.mark.xdist_group("hostile")
-LIMITS = Limits(cell_timeout=10, notebook_timeout=60, memory_mb=1536, isolation="auto")
+LIMITS = Limits(cell_timeout=8, notebook_timeout=45, memory_mb=1536, isolation="auto")
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,9 @@ import re
 
 import matplotlib
 import matplotlib.pyplot as plt
-import nbformat
 import numpy as np
 import pytest
 import scipy.io
-from nbclient import NotebookClient
 from scipy.optimize import minimize
 from sklearn.linear_model import Lasso
 
@@ -315,11 +313,8 @@ def test_lasso_demo_rejects_mismatched_inputs():
 
 # --- the notebook states what the tests assert ----------------------------------------------
 
-def test_notebook_prints_the_recovery_it_claims():
-    path = REPO / "source" / "lnp" / "lnp.ipynb"
-    notebook = nbformat.read(str(path), as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+def test_notebook_prints_the_recovery_it_claims(executed_notebook):
+    notebook = executed_notebook("lnp", "lnp.ipynb")
     out = {c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs
                                                        if o.output_type == "stream")
            for c in notebook.cells if c.cell_type == "code"}

@@ -3,11 +3,9 @@
 import re
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 import torch
-from nbclient import NotebookClient
 
 from conftest import REPO
 from helpers.mei import (
@@ -266,10 +264,8 @@ def test_mei_demo_rejects_mismatched_labels():
 # --- the numbers the notebook prints ------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def printed():
-    notebook = nbformat.read(str(SOURCE / "mei_vs_gabor.ipynb"), as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(SOURCE)}}).execute()
+def printed(executed_notebook):
+    notebook = executed_notebook("mei_vs_gabor", "mei_vs_gabor.ipynb")
     return {c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs
                                                         if o.output_type == "stream" and o.name == "stdout")
             for c in notebook.cells if c.cell_type == "code"}

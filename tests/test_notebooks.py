@@ -2,7 +2,6 @@
 
 import re
 
-import nbformat
 import pytest
 
 from course.layout import Course
@@ -10,17 +9,6 @@ from conftest import REPO
 
 COURSE = Course(REPO)
 ASSIGNMENTS = COURSE.assignments()
-
-
-def execute(path):
-    from course.execute import robust_execute_class
-
-    notebook = nbformat.read(str(path), as_version=4)
-    # The grader's executor: it polls kernel messages in short slices, so a
-    # missed wake-up (nbclient + pyzmq) cannot stall a cell for its whole timeout.
-    executor = robust_execute_class()(timeout=300, kernel_name="python3", allow_errors=True)
-    executor.preprocess(notebook, {"metadata": {"path": str(path.parent)}})
-    return notebook
 
 
 def printed(notebook, grade_id):
@@ -34,27 +22,17 @@ def errors(notebook):
             for o in c.outputs if o.output_type == "error"]
 
 
-_executed = {}
-
-
-def executed(assignment, name):
-    key = (assignment, name)
-    if key not in _executed:
-        _executed[key] = execute(COURSE.source / assignment / name)
-    return _executed[key]
-
-
 @pytest.mark.parametrize("assignment, name", [(a, p.name) for a in ASSIGNMENTS for p in COURSE.source_notebooks(a)])
-def test_source_notebook_executes_without_errors(assignment, name):
-    notebook = executed(assignment, name)
+def test_source_notebook_executes_without_errors(executed_notebook, assignment, name):
+    notebook = executed_notebook(assignment, name)
     assert errors(notebook) == []
     stderr = [c.metadata.get("nbgrader", {}).get("grade_id") for c in notebook.cells if c.cell_type == "code"
               for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
     assert stderr == [], f"cells writing to stderr (warnings): {stderr}"
 
 
-def test_correlations_notebook_prints_the_reference_numbers():
-    notebook = executed("correlations", "correlations.ipynb")
+def test_correlations_notebook_prints_the_reference_numbers(executed_notebook):
+    notebook = executed_notebook("correlations", "correlations.ipynb")
     small = float(re.search(r"= ([0-9.]+)", printed(notebook, "all_neurons")).group(1))
     large = float(re.search(r"= ([0-9.]+)", printed(notebook, "large_system")).group(1))
     assert small == pytest.approx(0.9596667994046594, abs=1e-12)

@@ -112,15 +112,9 @@ def test_orthogonalization_numbers(tutorial):
     np.testing.assert_allclose(B_orth[1], B_both[1], atol=1e-10)
 
 
-def test_notebook_prints_every_reference_number():
+def test_notebook_prints_every_reference_number(executed_notebook):
     """Runs the instructor notebook (model answers) and reads its printed output."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    path = REPO / "source" / "correlated_regressors" / "correlated_regressors.ipynb"
-    notebook = nbformat.read(str(path), as_version=4)
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    notebook = executed_notebook("correlated_regressors", "correlated_regressors.ipynb")
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code"
                    for o in c.outputs if o.output_type == "stream" and o.name == "stdout")
 

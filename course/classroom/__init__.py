@@ -65,3 +65,53 @@ def write_class(course, assignment, destination=None):
         for name, notebook in files.items():
             nbtools.write(notebook, folder / name)
     return sorted(students)
+
+
+def bundle_variants(variants):
+    """Pack variants into as few submissions as possible, for fast tests.
+
+    Variants share a submission only if they change different answer cells
+    and are expected to fail different test cells, so each expected failure
+    is still attributed to exactly one variant. (Tests that depend on an
+    earlier exercise swap in its reference inside their hidden block, which
+    keeps the exercises independent.)
+
+    Returns
+    -------
+    list of (tuple of str, dict, frozenset)
+        Variant names, their merged answers, and the union of their ``fails``.
+    """
+    bundles = []
+    for name, variant in sorted(variants.items()):
+        keys = set(variant.answers)
+        for bundle in bundles:
+            if not (bundle["keys"] & keys) and not (bundle["fails"] & variant.fails):
+                break
+        else:
+            bundle = {"names": [], "keys": set(), "fails": set(), "answers": {}}
+            bundles.append(bundle)
+        bundle["names"].append(name)
+        bundle["keys"] |= keys
+        bundle["fails"] |= set(variant.fails)
+        bundle["answers"].update(variant.answers)
+    return [(tuple(b["names"]), b["answers"], frozenset(b["fails"])) for b in bundles]
+
+
+def write_bundled_class(course, assignment):
+    """Write reference, blank and bundled variants; returns {student: (names, fails)}."""
+    students = {"reference": ((), frozenset()), "blank": ((), None)}
+    for index, (names, answers, fails) in enumerate(bundle_variants(variants_for(assignment))):
+        students[f"bundle_{index:02d}"] = (names, fails)
+        for source_path in course.source_notebooks(assignment):
+            release = nbtools.read(course.release / assignment / source_path.name)
+            reference = nbtools.reference_answers(nbtools.read(source_path))
+            own = {k: v for k, v in answers.items() if k in reference}
+            folder = course.submitted / f"bundle_{index:02d}" / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            nbtools.write(nbtools.fill_answers(release, {**reference, **own}), folder / source_path.name)
+    for student in ("reference", "blank"):
+        for name, notebook in class_submissions(course, assignment)[student].items():
+            folder = course.submitted / student / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            nbtools.write(notebook, folder / name)
+    return students
