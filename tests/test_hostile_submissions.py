@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO, copy_course, max_scores, scores_by_student
+from conftest import REPO, copy_course, max_scores, scores_by_student, shared
 from course import notebooks as nbtools
 from course.grading import Limits, grade
 from course.release import release
@@ -23,6 +23,11 @@ LIMITS = Limits(cell_timeout=8, notebook_timeout=45, memory_mb=1536, isolation="
 
 @pytest.fixture(scope="module")
 def hostile_batch(tmp_path_factory):
+    # graded once per test run, whichever xdist worker gets here first
+    return shared(tmp_path_factory, "hostile", lambda: grade_hostile_batch(tmp_path_factory))
+
+
+def grade_hostile_batch(tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("hostile") / "course", ["correlations"])
     release(course, "correlations")
     release_nb = nbtools.read(course.release / "correlations" / "correlations.ipynb")
