@@ -10,11 +10,11 @@ the speed ratio and the largest difference (must be below 1e-12).
     python benchmarks/bench_mei.py
 """
 
-import time
 
 import numpy as np
 
 from helpers.mei import simulate_experiment
+from timing import best_of
 
 
 def loop_oracle(responses):
@@ -38,15 +38,6 @@ def vectorized_oracle(responses):
     single = responses.reshape(n_neurons, -1) - responses.reshape(n_neurons, -1).mean(axis=1, keepdims=True)
     others = others.reshape(n_neurons, -1) - others.reshape(n_neurons, -1).mean(axis=1, keepdims=True)
     return (single * others).sum(axis=1) / np.sqrt((single ** 2).sum(axis=1) * (others ** 2).sum(axis=1))
-
-
-def best_of(function, repeats):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main():

@@ -9,12 +9,12 @@ speed ratio and the largest difference between the two sets of estimates
 """
 
 import argparse
-import time
 
 import numpy as np
 from scipy.stats import gamma
 
 from helpers.regressors import design_matrix, simulate_data, tr_times
+from timing import best_of
 
 
 def hrf(times):
@@ -33,15 +33,6 @@ def loop_of_fits(X, Ys):
 
 def one_solve(X, Ys):
     return np.linalg.lstsq(X, Ys, rcond=None)[0]
-
-
-def best_of(function, repeats):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main():

@@ -8,11 +8,11 @@ difference (must be exactly 0).
 """
 
 import argparse
-import time
 
 import numpy as np
 
 from helpers.correlations import create_connectivity, sigmoid, simulate_neurons
+from timing import best_of
 
 
 def per_step_loop(A, timesteps, random_state=42):
@@ -24,15 +24,6 @@ def per_step_loop(A, timesteps, random_state=42):
         epsilon = np.random.multivariate_normal(np.zeros(n_neurons), np.eye(n_neurons))
         X[:, t + 1] = sigmoid(A.dot(X[:, t]) + epsilon)
     return X
-
-
-def best_of(function, repeats):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main():
