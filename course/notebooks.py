@@ -44,11 +44,7 @@ def is_test(cell):
 
 def reference_answer(cell):
     """The source cell with its solution markers removed (the model answer)."""
-    return SOLUTION_BLOCK.sub(lambda m: _dedent_marker(m), cell.source)
-
-
-def _dedent_marker(match):
-    return match.group(1)
+    return SOLUTION_BLOCK.sub(lambda match: match.group(1), cell.source)
 
 
 def strip_outputs(notebook):
