@@ -9,7 +9,12 @@ It never touches the gradebook. It writes the executed notebook and a
 "message": ..., "review": [...], "seconds": ...}``.
 """
 
-import argparse
+if __name__ == "__main__":
+    from course.fast_start import skip_slow_optional_imports
+
+    skip_slow_optional_imports()
+
+import argparse  # noqa: E402
 import json
 import os
 import sys

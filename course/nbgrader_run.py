@@ -41,7 +41,7 @@ def run_nbgrader(course, *args, config=(), quiet=True, check=True, env=None):
     -------
     subprocess.CompletedProcess
     """
-    command = [sys.executable, "-m", "nbgrader", *args, *config]
+    command = [sys.executable, "-m", "course.fast_start", "nbgrader", *args, *config]
     if quiet:
         command.append("--log-level=WARN")
     result = subprocess.run(command, cwd=course.root, env=nbgrader_env(env), text=True,
