@@ -7,6 +7,7 @@ from pathlib import Path
 from course import notebooks as nbtools
 from course.layout import Course
 from course.nbgrader_run import run_nbgrader
+from course.skipping import TAG as SKIP_TAG, tagged
 
 GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -18,9 +19,12 @@ def check_metadata(notebook, label):
     answer_ids = set()
     for index, cell in enumerate(notebook.cells):
         meta = nbtools.nbgrader_meta(cell)
+        where = f"{label} cell {index}"
+        if tagged(cell) and (cell.cell_type != "code" or not meta.get("locked") or meta.get("grade")
+                             or meta.get("solution")):
+            problems.append(f"{where}: only locked, ungraded code cells can be tagged {SKIP_TAG!r}")
         if not meta:
             continue
-        where = f"{label} cell {index}"
         gid = meta.get("grade_id")
         if meta.get("schema_version") != 3:
             problems.append(f"{where}: schema_version should be 3")
@@ -72,8 +76,8 @@ def check_release_free_of_solutions(notebook, label):
 
 def comparable(notebook):
     """Cell types, sources and nbgrader metadata: what must match a fresh release."""
-    return [(c.cell_type, c.source, {k: v for k, v in nbtools.nbgrader_meta(c).items() if k != "checksum"})
-            for c in notebook.cells]
+    return [(c.cell_type, c.source, {k: v for k, v in nbtools.nbgrader_meta(c).items() if k != "checksum"},
+             c.metadata.get("tags", [])) for c in notebook.cells]
 
 
 def fresh_release(course, assignment, workdir):

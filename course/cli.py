@@ -10,7 +10,8 @@ def _limits(args):
     from course.grading import Limits
 
     return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                  memory_mb=args.memory_mb, isolation=args.isolation)
+                  memory_mb=args.memory_mb, isolation=args.isolation,
+                  skip_demo_cells=not args.run_all_cells)
 
 
 def _add_limits(parser):
@@ -20,6 +21,8 @@ def _add_limits(parser):
     parser.add_argument("--memory-mb", type=int, default=4096, help="memory limit per kernel (default 4096)")
     parser.add_argument("--isolation", choices=["auto", "bwrap", "none"], default="auto",
                         help="sandbox: bwrap (bubblewrap), none, or auto = bwrap when installed")
+    parser.add_argument("--run-all-cells", action="store_true",
+                        help="also run the instructor demo cells tagged skip-when-grading (slower)")
 
 
 def build_parser():

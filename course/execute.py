@@ -20,12 +20,13 @@ import os
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from course import integrity
+from course import integrity, skipping
 
 KERNEL_NAME = "course-sandbox"
 MAX_TEXT = 20_000          # characters kept per text output
@@ -136,13 +137,39 @@ def limit_outputs(notebook):
     return cut
 
 
-def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hide, allow):
+SKIPPED_NOTE = "[instructor demo cell: not run by the autograder]\n"
+
+
+def mark_cells_to_skip(notebook, skip_ids):
+    """Tag the cells to leave out with a fresh random tag; returns (tag, indices).
+
+    The tag is new for every run, so a student who puts nbclient's usual
+    ``skip-execution`` tag (or any other) on a test cell does not skip it.
+    """
+    token = f"course-skip-{uuid.uuid4().hex}"
+    indices = skipping.cells_to_skip(notebook, skip_ids) if skip_ids else []
+    for index in indices:
+        notebook.cells[index].metadata.setdefault("tags", []).append(token)
+    return token, indices
+
+
+def unmark_skipped_cells(notebook, token, indices):
+    for index in indices:
+        cell = notebook.cells[index]
+        cell.metadata["tags"] = [tag for tag in cell.metadata["tags"] if tag != token]
+        if not cell.metadata["tags"]:
+            del cell.metadata["tags"]
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=SKIPPED_NOTE)]
+
+
+def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hide, allow, skip_ids=()):
     started = time.monotonic()
     Execute = robust_execute_class()
 
     notebook = nbformat.read(str(sanitized), as_version=4)
     review = [reason for kind, reason in integrity.scan_notebook(notebook) if kind == "review"]
     tampering = [reason for kind, reason in integrity.scan_notebook(notebook) if kind == "tamper"]
+    skip_token, skipped = mark_cells_to_skip(notebook, skip_ids)
     probe = nbformat.v4.new_code_cell(integrity.PROBE_SOURCE)
     notebook.cells.append(probe)
 
@@ -156,7 +183,7 @@ def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hi
         sandbox_args += [arg for path in allow for arg in ("--allow", path)]
         write_kernelspec(private, sandbox_args)
         executor = Execute(timeout=cell_timeout, kernel_name=KERNEL_NAME, allow_errors=True,
-                           interrupt_on_timeout=True, startup_timeout=60)
+                           interrupt_on_timeout=True, startup_timeout=60, skip_cells_with_tag=skip_token)
         if os.environ.get("COURSE_DEBUG"):
             def trace(name):
                 return lambda cell, cell_index, **kw: print(f"{time.monotonic() - started:8.2f} {name} {cell_index}", flush=True)
@@ -176,6 +203,7 @@ def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hi
 
     print(f"executed in {time.monotonic() - started:.1f} s", flush=True)
     probe_cell = notebook.cells.pop()
+    unmark_skipped_cells(notebook, skip_token, skipped)
     if os.environ.get("COURSE_DEBUG"):
         print(json.dumps({"probe": probe_cell.get("outputs", []), "meta": probe_cell.metadata}, default=str)[:3000])
         for cell in notebook.cells:
@@ -204,6 +232,7 @@ def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hi
     nbformat.write(notebook, str(executed))
     result = {"status": status, "message": message, "review": review, "truncated": truncated,
               "limits": limits_hit,
+              "skipped": [notebook.cells[i].metadata.get("nbgrader", {}).get("grade_id") for i in skipped],
               "seconds": round(time.monotonic() - started, 2)}
     (executed.parent / "status.json").write_text(json.dumps(result, indent=1))
     return result
@@ -219,9 +248,11 @@ def main(argv=None):
     parser.add_argument("--isolation", choices=["auto", "bwrap", "none"], default="auto")
     parser.add_argument("--hide", action="append", default=[])
     parser.add_argument("--allow", action="append", default=[])
+    parser.add_argument("--skip", action="append", default=[],
+                        help="grade_id of an instructor cell tagged skip-when-grading")
     args = parser.parse_args(argv)
     result = execute(args.sanitized, args.executed, args.workdir, args.cell_timeout, args.memory_mb,
-                     args.isolation, args.hide, args.allow)
+                     args.isolation, args.hide, args.allow, args.skip)
     print(json.dumps(result))
 
 

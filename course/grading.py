@@ -32,6 +32,7 @@ class Limits:
     notebook_timeout: int = 900   # seconds for the whole notebook
     memory_mb: int = 4096         # address-space limit of the kernel
     isolation: str = "auto"       # "bwrap", "none", or "auto" (bwrap if installed)
+    skip_demo_cells: bool = True  # leave out source cells tagged skip-when-grading (course.skipping)
 
 
 @dataclass
@@ -188,7 +189,20 @@ def _sandbox_paths(course):
            [arg for path in allowed for arg in ("--allow", path)]
 
 
-def _run_worker(course, assignment, student, limits, workdir_files):
+def skippable_cells(course, assignment):
+    """notebook name -> grade_ids of the source cells tagged ``skip-when-grading``.
+
+    Read from ``source/``, never from the submission: a student cannot add
+    the tag to a test cell.
+    """
+    from course.skipping import tagged
+
+    return {path.name: [nbtools.grade_id(cell) for cell in nbtools.read(path).cells
+                        if tagged(cell) and nbtools.grade_id(cell)]
+            for path in course.source_notebooks(assignment)}
+
+
+def _run_worker(course, assignment, student, limits, workdir_files, skip_ids=None):
     base = course.work / assignment / student
     outcome = Outcome(student)
     sanitized = sorted((base / "sanitized").glob("*.ipynb"))
@@ -209,6 +223,7 @@ def _run_worker(course, assignment, student, limits, workdir_files):
                    "--workdir", str(workdir), "--cell-timeout", str(limits.cell_timeout),
                    "--memory-mb", str(limits.memory_mb), "--isolation", limits.isolation,
                    *_sandbox_paths(course)]
+        command += [arg for gid in (skip_ids or {}).get(notebook.name, []) for arg in ("--skip", gid)]
         with (base / "worker.log").open("w") as log:
             worker = subprocess.Popen(command, cwd=workdir, env=nbgrader_env(), stdout=log,
                                       stderr=subprocess.STDOUT, start_new_session=True)
@@ -312,8 +327,9 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
     # 2. workers execute in parallel, each in its own sandboxed kernel
     release_dir = course.release / assignment
     workdir_files = [p for p in sorted(release_dir.iterdir()) if p.suffix != ".ipynb"] if release_dir.is_dir() else []
+    skip_ids = skippable_cells(course, assignment) if limits.skip_demo_cells else {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        jobs = pool.map(lambda s: _run_worker(course, assignment, s, limits, workdir_files), students)
+        jobs = pool.map(lambda s: _run_worker(course, assignment, s, limits, workdir_files, skip_ids), students)
         outcomes = list(tqdm(jobs, total=len(students), desc=f"grading {assignment}", unit="student",
                              disable=not progress, file=sys.stderr))
     # 3. one nbgrader process records every grade from the workers' outputs

@@ -65,6 +65,18 @@ def test_metadata_check_catches_a_test_cell_without_hidden_tests():
     assert any("no hidden tests" in p for p in check.check_metadata(notebook, "nb"))
 
 
+def test_metadata_check_allows_skip_tags_only_on_locked_ungraded_cells():
+    notebook = _correlations_source()
+    assert not check.check_metadata(notebook, "nb")
+    assert any("skip-when-grading" in c.metadata.get("tags", []) for c in notebook.cells)
+    test_cell = next(c for c in notebook.cells if nbtools.is_test(c))
+    test_cell.metadata["tags"] = ["skip-when-grading"]
+    answer_cell = next(c for c in notebook.cells if nbtools.is_answer(c))
+    answer_cell.metadata["tags"] = ["skip-when-grading"]
+    problems = [p for p in check.check_metadata(notebook, "nb") if "skip-when-grading" in p]
+    assert len(problems) == 2
+
+
 def test_leak_check_finds_solution_markers():
     notebook = copy.deepcopy(_correlations_source())
     assert check.check_release_free_of_solutions(notebook, "nb")

@@ -81,6 +81,7 @@ def test_the_honest_student_in_the_same_batch_is_unaffected(hostile_batch):
     course, outcomes, scores, _, _ = hostile_batch
     full = max_scores(course, "correlations")
     assert outcomes["honest"].status == "ok"
+    assert "not run by the autograder" in executed_text(course, "honest")   # the demo cells were left out
     assert {k: v for k, v in scores["honest"].items() if k.startswith("test_")} == \
         {k: v for k, v in full.items() if k.startswith("test_")}
 

@@ -181,6 +181,27 @@ def prints_hidden_tests(folder, release, answers, secrets):
                                       + "\nfor _cell in In:\n    print(_cell)\n%history\n"})
 
 
+WRONG_COARSE = ("def get_coarse_corr(n_groups, X, A):\n"
+                "    return 0.0, np.zeros((n_groups, n_groups)), np.zeros((n_groups, n_groups))\n")
+
+
+def tags_tests_to_skip(folder, release, answers, secrets):
+    notebook = nbtools.fill_answers(release, {**answers, "get_coarse_corr": WRONG_COARSE})
+    for cell in notebook.cells:
+        if nbtools.grade_id(cell) == COARSE:
+            cell.metadata["tags"] = ["skip-execution", "skip-when-grading"]
+    folder.mkdir(parents=True)
+    nbtools.write(notebook, folder / "correlations.ipynb")
+
+
+def uses_demo_variable(folder, release, answers, secrets):
+    # `sizes` is defined by the instructor cell quality_vs_size, which is tagged skip-when-grading
+    code = answers["get_coarse_corr"].replace("def get_coarse_corr(n_groups, X, A):\n",
+                                              "def get_coarse_corr(n_groups, X, A):\n    assert sizes[0] == 5\n", 1)
+    assert code != answers["get_coarse_corr"], "the reference signature changed"
+    _write(folder, release, answers, {"get_coarse_corr": code})
+
+
 CASES = {
     "syntax_error": Case("a syntax error in one answer", syntax_error, scores={SINGLE: FULL, COARSE: 0}),
     "raise_at_import": Case("an answer cell raises before defining its function", raise_at_import,
@@ -221,5 +242,9 @@ CASES = {
     # there and vanish. The test checks the real gradebook and folders.
     "prints_hidden_tests": Case("prints the kernel's input history (hidden tests included)",
                                 prints_hidden_tests, output="_expected_single_neuron"),
+    "tags_tests_to_skip": Case("tags a test cell skip-execution / skip-when-grading", tags_tests_to_skip,
+                               scores={SINGLE: FULL, COARSE: 0}),
+    "uses_demo_variable": Case("an answer reads a variable from an instructor demo cell (the cell then runs)",
+                               uses_demo_variable),
     "writes_grades": Case("tries to write the gradebook and another student's folder", writes_grades),
 }

@@ -1,0 +1,76 @@
+"""Which instructor demo cells the grading worker leaves out (course.skipping)."""
+
+import nbformat
+import pytest
+
+from course.skipping import TAG, cells_to_skip
+from course import execute
+
+
+def notebook(*cells):
+    """cells: (grade_id, source) pairs; grade_ids starting with 'demo' are the tagged ones."""
+    nb = nbformat.v4.new_notebook()
+    for gid, source in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["nbgrader"] = {"grade_id": gid, "locked": True, "schema_version": 3}
+        nb.cells.append(cell)
+    return nb
+
+
+def skipped(nb, ids=("demo", "demo2")):
+    return [nb.cells[i].metadata["nbgrader"]["grade_id"] for i in cells_to_skip(nb, ids)]
+
+
+def test_a_demo_cell_nobody_needs_is_skipped():
+    nb = notebook(("setup", "%matplotlib inline\nimport numpy as np"), ("demo", "fig = plot(np.ones(3))\nsizes = [1]"),
+                  ("answer", "def f(x):\n    return x + 1"), ("test_f", "assert f(1) == 2"))
+    assert skipped(nb) == ["demo"]
+
+
+def test_only_the_cells_named_by_the_source_are_candidates():
+    nb = notebook(("demo", "x = 1"), ("test_f", "assert True"))
+    assert skipped(nb, ids=()) == []
+    assert skipped(nb, ids=("test_f",)) == ["test_f"]   # the caller passes only locked demo cells
+
+
+def test_a_demo_cell_is_run_when_an_answer_reads_its_variables():
+    nb = notebook(("demo", "sizes = [5, 10]"), ("answer", "def f():\n    return sizes[0]"),
+                  ("test_f", "assert f() == 5"))
+    assert skipped(nb) == []
+
+
+def test_names_a_cell_binds_itself_do_not_count():
+    nb = notebook(("demo", "image = 1\nfor k in range(3):\n    pass"),
+                  ("answer", "def f(image):\n    return [k for k in image]"), ("test_f", "image = [1]\nf(image)"))
+    assert skipped(nb) == ["demo"]
+
+
+@pytest.mark.parametrize("access", ["eval('sizes')", "globals()['sizes']", "get_ipython().user_ns['sizes']",
+                                    "__import__('__main__').sizes", "%time print(sizes)"])
+def test_names_reached_through_strings_or_magics_keep_the_cell(access):
+    nb = notebook(("demo", "sizes = [5, 10]"), ("answer", access), ("test_f", "assert True"))
+    assert skipped(nb) == []
+
+
+def test_a_dependency_of_a_needed_demo_cell_is_run_too():
+    nb = notebook(("demo", "base = 3"), ("demo2", "sizes = [base]"), ("answer", "value = sizes[0]"))
+    assert skipped(nb) == []
+    nb = notebook(("demo", "base = 3"), ("demo2", "sizes = [base]"), ("answer", "value = 1"))
+    assert skipped(nb) == ["demo", "demo2"]
+
+
+def test_code_that_cannot_be_parsed_keeps_every_demo_cell():
+    nb = notebook(("demo", "sizes = [5]"), ("answer", "def f(:\n    pass"))
+    assert skipped(nb) == []
+
+
+def test_tags_in_the_submission_do_not_skip_anything():
+    nb = notebook(("demo", "x = 1"), ("test_f", "assert False"))
+    nb.cells[1].metadata["tags"] = ["skip-execution", TAG]
+    token, indices = execute.mark_cells_to_skip(nb, ["demo"])
+    assert indices == [0]
+    assert token not in ("skip-execution", TAG) and token.startswith("course-skip-")
+    assert token in nb.cells[0].metadata["tags"] and token not in nb.cells[1].metadata["tags"]
+    execute.unmark_skipped_cells(nb, token, indices)
+    assert "tags" not in nb.cells[0].metadata
+    assert nb.cells[0].outputs[0].text == execute.SKIPPED_NOTE
