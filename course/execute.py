@@ -25,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from traitlets.config import Config
 
 from course import integrity, skipping
 
@@ -182,8 +183,14 @@ def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hi
         sandbox_args += [arg for path in hide for arg in ("--hide", path)]
         sandbox_args += [arg for path in allow for arg in ("--allow", path)]
         write_kernelspec(private, sandbox_args)
+        # Unix sockets instead of TCP: the sandboxed kernel then runs without a network.
+        # The socket files go to this worker's private runtime folder (an absolute path:
+        # the kernel runs in another working directory).
+        transport = Config({"KernelManager": {"transport": "ipc",
+                                              "ip": os.path.join(os.environ["JUPYTER_RUNTIME_DIR"], "kernel")}})
         executor = Execute(timeout=cell_timeout, kernel_name=KERNEL_NAME, allow_errors=True,
-                           interrupt_on_timeout=True, startup_timeout=60, skip_cells_with_tag=skip_token)
+                           interrupt_on_timeout=True, startup_timeout=60, skip_cells_with_tag=skip_token,
+                           config=transport)
         if os.environ.get("COURSE_DEBUG"):
             def trace(name):
                 return lambda cell, cell_index, **kw: print(f"{time.monotonic() - started:8.2f} {name} {cell_index}", flush=True)

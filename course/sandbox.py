@@ -4,16 +4,20 @@ Used as the ``argv`` of the grading kernelspec::
 
     python -m course.sandbox --memory-mb 4096 --hide /course --allow /course/helpers -f {connection_file}
 
-It sets resource limits, asks the kernel to die with its parent, and, where
-bubblewrap (``bwrap``) is available, starts the kernel in new user, PID, IPC
-and mount namespaces as an unprivileged user: the file system is read-only,
-the course directory is replaced by an empty one except for the paths the
-notebook needs (``--allow``), and only the working directory and a private
-``/tmp`` are writable. Without bwrap only the limits apply (the report says so).
+It sets resource limits, gives the kernel only a whitelisted environment
+(no secrets of the grader), asks the kernel to die with its parent, and,
+where bubblewrap (``bwrap``) is available, starts the kernel in new user,
+PID, IPC, UTS, mount and (with the ``ipc`` kernel transport) network
+namespaces as an unprivileged user: the file system is read-only, the course
+directory is replaced by an empty one except for the paths the notebook
+needs (``--allow``), only the working directory and a private ``/tmp`` are
+writable, and there is no network. Without bwrap only the limits and the
+clean environment apply (the report says so).
 """
 
 import argparse
 import ctypes
+import json
 import os
 import resource
 import shutil
@@ -21,6 +25,15 @@ import signal
 import sys
 
 PR_SET_PDEATHSIG = 1
+# The only variables the student's kernel sees: the grader's environment may
+# hold secrets (COURSE_DB_URL with a PostgreSQL password, tokens).
+KERNEL_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "HOME", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+              "MKL_NUM_THREADS", "MPLBACKEND", "PYTHONWARNINGS", "COURSE_GRADING")
+
+
+def kernel_environment(environ):
+    """The whitelisted part of ``environ`` (plus the locale's ``LC_*``)."""
+    return {key: value for key, value in environ.items() if key in KERNEL_ENV or key.startswith("LC_")}
 
 
 def die_with_parent():
@@ -41,15 +54,20 @@ def apply_limits(memory_mb, file_mb):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def kernel_transport(connection_file):
+    """``(transport, ip)`` from a kernel connection file."""
+    with open(connection_file) as handle:
+        info = json.load(handle)
+    return info.get("transport", "tcp"), info.get("ip", "")
+
+
 def bwrap_command(workdir, hide, allow, connection_file):
     connection_file = os.path.abspath(connection_file)
+    transport, ip = kernel_transport(connection_file)
     command = [
         shutil.which("bwrap"), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
         "--perms", "1777", "--tmpfs", "/tmp", "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
         "--uid", "65534", "--gid", "65534", "--die-with-parent", "--new-session",
-        # In a new PID namespace the kernel's parent is PID 1, which ipykernel
-        # would take for a dead parent; the sandbox dies with its parent anyway.
-        "--unsetenv", "JPY_PARENT_PID",
         "--setenv", "HOME", "/tmp", "--setenv", "IPYTHONDIR", "/tmp/.ipython",
         "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib", "--setenv", "JUPYTER_RUNTIME_DIR", "/tmp",
     ]
@@ -58,9 +76,15 @@ def bwrap_command(workdir, hide, allow, connection_file):
     for path in allow:
         if os.path.exists(path):
             command += ["--ro-bind", path, path]
+    if transport == "ipc":
+        # The kernel talks to the grader through Unix sockets next to its
+        # connection file (a folder private to this worker), so it needs no
+        # network at all: a new, empty network namespace.
+        sockets = os.path.dirname(os.path.abspath(ip))
+        command += ["--unshare-net", "--bind", sockets, sockets]
     # Only the connection file itself: its folder may hold other kernels' files.
-    command += ["--ro-bind", connection_file, connection_file,
-                "--bind", workdir, workdir, "--chdir", workdir]
+    command += ["--ro-bind", connection_file, connection_file]
+    command += ["--bind", workdir, workdir, "--chdir", workdir]
     return command
 
 
@@ -85,7 +109,7 @@ def main(argv=None):
         command = bwrap_command(os.getcwd(), args.hide, args.allow, args.connection_file) + kernel
     else:
         command = kernel
-    os.execv(command[0], command)
+    os.execve(command[0], command, kernel_environment(os.environ))
 
 
 if __name__ == "__main__":

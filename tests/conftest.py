@@ -78,13 +78,22 @@ def shared(tmp_path_factory, key, compute):
         return result
 
 
-def execute_notebook(path):
-    """Run a notebook top to bottom with the grader's executor; returns it with outputs."""
+def execute_notebook(path, replace=None):
+    """Run a notebook top to bottom with the grader's executor; returns it with outputs.
+
+    ``replace`` maps text to its replacement in every cell's source first
+    (e.g. to switch a notebook option on).
+    """
     import nbformat
 
     from course.execute import robust_execute_class
 
     notebook = nbformat.read(str(path), as_version=4)
+    for old, new in (replace or {}).items():
+        hits = [cell for cell in notebook.cells if old in cell.source]
+        assert hits, f"{old!r} is not in {path}"
+        for cell in hits:
+            cell.source = cell.source.replace(old, new)
     # It polls kernel messages in short slices, so a missed wake-up (nbclient +
     # pyzmq) cannot stall a cell for its whole timeout.
     executor = robust_execute_class()(timeout=300, kernel_name="python3", allow_errors=True)

@@ -6,7 +6,9 @@ must give the same result.
 """
 
 import json
+import os
 import shutil
+import socket
 
 import pytest
 
@@ -32,18 +34,26 @@ def grade_hostile_batch(tmp_path_factory):
     release(course, "correlations")
     release_nb = nbtools.read(course.release / "correlations" / "correlations.ipynb")
     answers = nbtools.reference_answers(nbtools.read(course.source / "correlations" / "correlations.ipynb"))
+    # a server on the grading machine that student code must not reach (like a PostgreSQL gradebook)
+    server = socket.create_server(("127.0.0.1", 0))
     secrets = {"course": str(course.root), "repo": str(REPO),
-               "gradebook": course.db_url.replace("sqlite:///", "")}
+               "gradebook": course.db_url.replace("sqlite:///", ""), "port": server.getsockname()[1]}
     for name, case in CASES.items():
         case.build(course.submitted / name / "correlations", release_nb, answers, secrets)
     honest = course.submitted / "honest" / "correlations"
     honest.mkdir(parents=True)
     nbtools.write(nbtools.fill_answers(release_nb, answers), honest / "correlations.ipynb")
 
-    first = {o.student: o for o in grade(course, "correlations", workers=2, limits=LIMITS, progress=False)}
-    first_scores = scores_by_student(course, "correlations")
-    second = {o.student: o for o in grade(course, "correlations", workers=2, limits=LIMITS, progress=False)}
-    second_scores = scores_by_student(course, "correlations")
+    # a secret in the grader's environment (like a PostgreSQL password in COURSE_DB_URL)
+    os.environ["COURSE_TEST_SECRET"] = "s3cret-grader-token"
+    try:
+        first = {o.student: o for o in grade(course, "correlations", workers=2, limits=LIMITS, progress=False)}
+        first_scores = scores_by_student(course, "correlations")
+        second = {o.student: o for o in grade(course, "correlations", workers=2, limits=LIMITS, progress=False)}
+        second_scores = scores_by_student(course, "correlations")
+    finally:
+        del os.environ["COURSE_TEST_SECRET"]
+        server.close()
     return course, first, first_scores, second, second_scores
 
 
@@ -73,6 +83,8 @@ def test_each_hostile_submission_gets_the_expected_outcome(hostile_batch, studen
         assert case.note in " ".join([outcome.message, *outcome.notes]), outcome
     if case.output:
         assert case.output in executed_text(course, student)
+    if case.absent:
+        assert case.absent not in executed_text(course, student)
 
 
 @bwrap

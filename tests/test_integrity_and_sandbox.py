@@ -1,5 +1,6 @@
 """Tamper detection and the kernel sandbox, without running the grader."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -8,7 +9,7 @@ import sys
 import pytest
 
 from course import integrity
-from course.sandbox import bwrap_command
+from course.sandbox import bwrap_command, kernel_environment
 
 
 @pytest.mark.parametrize("code, fragment", [
@@ -56,11 +57,29 @@ def test_fingerprints_are_stable_across_processes_and_detect_replacement():
 
 def test_bwrap_command_hides_folders_and_binds_only_what_is_allowed(tmp_path):
     connection = tmp_path / "kernel.json"
+    connection.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1"}))
     command = bwrap_command(str(tmp_path / "work"), ["/course"], [str(tmp_path)], str(connection))
     joined = " ".join(command)
     assert "--tmpfs /course" in joined and "--unshare-user" in joined and "--uid 65534" in joined
     assert f"--ro-bind {connection} {connection}" in joined
     assert command.index("--tmpfs") < command.index("--chdir")
+    assert "--unshare-net" not in command          # a TCP kernel needs the host's loopback
+
+
+def test_bwrap_command_cuts_the_network_for_a_kernel_on_unix_sockets(tmp_path):
+    connection = tmp_path / "runtime" / "kernel.json"
+    connection.parent.mkdir()
+    connection.write_text(json.dumps({"transport": "ipc", "ip": str(tmp_path / "runtime" / "kernel")}))
+    command = bwrap_command(str(tmp_path / "work"), ["/course"], [], str(connection))
+    joined = " ".join(command)
+    assert "--unshare-net" in command
+    assert f"--bind {tmp_path / 'runtime'} {tmp_path / 'runtime'}" in joined
+
+
+def test_the_kernel_environment_keeps_no_secrets():
+    environment = kernel_environment({"PATH": "/usr/bin", "LC_ALL": "C.UTF-8", "COURSE_DB_URL": "postgresql://u:pw@h/db",
+                                      "AWS_SECRET_ACCESS_KEY": "x", "OMP_NUM_THREADS": "1"})
+    assert environment == {"PATH": "/usr/bin", "LC_ALL": "C.UTF-8", "OMP_NUM_THREADS": "1"}
 
 
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")

@@ -298,6 +298,33 @@ def test_notebook_true_simple_cells_reach_the_best_gabor(printed):
     assert two > 1.5
 
 
+@pytest.fixture(scope="module")
+def printed_all_meis(tmp_path_factory):
+    """The notebook retrained from scratch, with an MEI for every selected neuron."""
+    from conftest import REPO, execute_notebook, shared
+
+    def run():
+        notebook = execute_notebook(REPO / "source" / "mei_vs_gabor" / "mei_vs_gabor.ipynb",
+                                    replace={"RETRAIN = False": "RETRAIN = True", "ALL_MEIS = False": "ALL_MEIS = True"})
+        return {c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs
+                                                            if o.output_type == "stream" and o.name == "stdout")
+                for c in notebook.cells if c.cell_type == "code"}
+    return shared(tmp_path_factory, "mei-retrain-all", run)
+
+
+def test_retrained_notebook_with_all_meis_reaches_the_promised_numbers(printed_all_meis):
+    printed = printed_all_meis
+    assert "epoch 12/12" in printed["train"]
+    assert number(printed["evaluate"], r"median test correlation: ([0-9.]+)") == pytest.approx(0.859, abs=0.01)
+    n_selected = int(re.search(r"(\d+) neurons selected", printed["selection"]).group(1))
+    assert re.search(rf"^{n_selected} MEIs in", printed["meis"], re.MULTILINE)
+    match = re.search(r"for (\d+) of (\d+) neurons", printed["bank"])
+    assert int(match.group(2)) == n_selected and int(match.group(1)) >= 0.8 * n_selected
+    simple = re.search(r"simple: true response MEI / best Gabor, median ([0-9.]+) \(at least 0.9 for (\d+) of (\d+)",
+                       printed["truth"])
+    assert float(simple.group(1)) >= 0.9 and int(simple.group(2)) >= 0.8 * int(simple.group(3))
+
+
 def test_notebook_seed_like_gabor_is_symmetric(printed):
     assert number(printed["spectra"], r"SI_1 = ([0-9.]+)") > 0.95
     assert number(printed["spectra"], r"SI_2 = ([0-9.]+)") > 0.9

@@ -24,6 +24,7 @@ class Case:
     scores: dict = field(default_factory=lambda: {SINGLE: FULL, COARSE: FULL})  # None: not checked
     note: str = ""                      # substring expected in the outcome's message or notes
     output: str = ""                    # substring expected in the executed notebook's outputs
+    absent: str = ""                    # substring that must not appear in them
 
 
 def _write(folder, release, answers, changes=None, name="correlations.ipynb"):
@@ -181,6 +182,21 @@ def prints_hidden_tests(folder, release, answers, secrets):
                                       + "\nfor _cell in In:\n    print(_cell)\n%history\n"})
 
 
+def reads_environment(folder, release, answers, secrets):
+    probe = "import os\nprint('ENVIRONMENT', dict(os.environ))\n"
+    _write(folder, release, answers, _prepend(answers, "compute_connectivity_from_single_neuron", probe))
+
+
+def opens_network_connection(folder, release, answers, secrets):
+    probe = ("import socket\n"
+             "try:\n"
+             f"    socket.create_connection(('127.0.0.1', {secrets['port']}), timeout=3).close()\n"
+             "    print('NETWORK OPEN')\n"
+             "except OSError as _error:\n"
+             "    print('NETWORK BLOCKED', type(_error).__name__)\n")
+    _write(folder, release, answers, _prepend(answers, "compute_connectivity_from_single_neuron", probe))
+
+
 WRONG_COARSE = ("def get_coarse_corr(n_groups, X, A):\n"
                 "    return 0.0, np.zeros((n_groups, n_groups)), np.zeros((n_groups, n_groups))\n")
 
@@ -246,5 +262,9 @@ CASES = {
                                scores={SINGLE: FULL, COARSE: 0}),
     "uses_demo_variable": Case("an answer reads a variable from an instructor demo cell (the cell then runs)",
                                uses_demo_variable),
+    "reads_environment": Case("prints the kernel's environment (the grader's secrets must not be there)",
+                              reads_environment, output="ENVIRONMENT", absent="s3cret-grader-token"),
+    "opens_network_connection": Case("connects to a server of the grading machine (a database, say)",
+                                     opens_network_connection, output="NETWORK BLOCKED", absent="NETWORK OPEN"),
     "writes_grades": Case("tries to write the gradebook and another student's folder", writes_grades),
 }
