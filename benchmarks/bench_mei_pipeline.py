@@ -27,8 +27,9 @@ def reference_functions():
     """The source notebook's model answers, defined in a fresh namespace."""
     notebook = nbtools.read(REPO / "source" / "mei_vs_gabor" / "mei_vs_gabor.ipynb")
     namespace = {"np": np, "torch": torch}
-    for code in nbtools.reference_answers(notebook).values():
-        exec(code, namespace)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and nbtools.is_answer(cell):
+            exec(nbtools.reference_answer(cell), namespace)
     return namespace
 
 

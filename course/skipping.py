@@ -114,15 +114,13 @@ def cells_to_skip(notebook, skip_ids):
                 return []     # code we cannot read might need anything
             candidates.discard(index)
     skipped = set(candidates)
-    defined = {index: names_defined(trees[index]) for index in skipped}
+    defined = {index: names_defined(tree) for index, tree in trees.items()}
+    # names a cell binds itself (a loop variable, its own ``fig``) are not needed from elsewhere
+    free = {index: names_mentioned(tree) - defined[index] for index, tree in trees.items()}
     changed = True
     while changed:
         changed = False
-        needed = set()
-        for index, tree in trees.items():
-            if index not in skipped:
-                # names a cell binds itself (a loop variable, its own ``fig``) are not needed from elsewhere
-                needed |= names_mentioned(tree) - names_defined(tree)
+        needed = set().union(*(free[index] for index in trees if index not in skipped))
         for index in sorted(skipped):
             if defined[index] & needed:
                 skipped.discard(index)
