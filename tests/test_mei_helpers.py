@@ -176,16 +176,31 @@ def test_cached_weights_are_small():
     assert WEIGHTS.stat().st_size < 400_000
 
 
-def test_retraining_reproduces_the_cached_weights(experiment, selected):
+def test_retraining_reproduces_the_cached_model(experiment, selected):
+    # Bit-identical weights are only promised on one machine: other CPUs take other
+    # vectorized code paths and round differently. The retrained network must
+    # still be the same model: the same predictions and the same test correlation.
     model, history = train_model(experiment.train_images, experiment.train_responses[selected], poisson,
                                  n_epochs=12, seed=0)
     assert history[-1] < history[0]
     cached = load_model(WEIGHTS)
-    for name, value in cached.state_dict().items():
-        assert torch.allclose(model.state_dict()[name], value, atol=1e-4), name
-    correlation = column_correlations(predict(model, experiment.test_images),
-                                      experiment.test_responses[selected].mean(axis=2).T)
+    retrained_prediction = predict(model, experiment.test_images)
+    cached_prediction = predict(cached, experiment.test_images)
+    assert column_correlations(retrained_prediction, cached_prediction).min() > 0.999
+    assert np.abs(retrained_prediction - cached_prediction).max() < 0.03 * cached_prediction.max()
+    correlation = column_correlations(retrained_prediction, experiment.test_responses[selected].mean(axis=2).T)
     assert np.median(correlation) == pytest.approx(0.859, abs=0.01)
+
+
+def test_training_is_deterministic_on_one_machine(experiment):
+    def train():
+        model, history = train_model(experiment.train_images[:96], experiment.train_responses[:4, :96], poisson,
+                                     n_epochs=2, batch_size=32, seed=5)
+        return model.state_dict(), history
+
+    (first, first_history), (second, second_history) = train(), train()
+    assert first_history == second_history
+    assert all(torch.equal(first[name], second[name]) for name in first)
 
 
 def test_train_model_rejects_misaligned_responses():
