@@ -57,7 +57,27 @@ def make_grading_tests(assignment):
                 f"({'; '.join(variants[n].description for n in culprit)})")
         assert variants[variant].fails <= expected_zero
 
+    @same_worker
+    @pytest.mark.grading
+    def test_grading_leaves_out_the_tagged_demo_cells(graded_class):
+        # Every cell tagged skip-when-grading in the source is really left out for the
+        # reference solution; a new cell that needs one of them would make it run again.
+        import json
+
+        from course import notebooks as nbtools
+        from course.execute import SKIPPED_NOTE
+        from course.grading import skippable_cells
+
+        course, _, _, _ = graded_class(assignment)
+        for name, tagged in skippable_cells(course, assignment).items():
+            assert tagged, f"{name}: no cell is tagged skip-when-grading"
+            executed = nbtools.read(course.work / assignment / "reference" / "executed" / name)
+            skipped = {nbtools.grade_id(c) for c in executed.cells if c.cell_type == "code"
+                       and SKIPPED_NOTE.strip() in json.dumps(c.get("outputs", []))}
+            assert skipped == set(tagged), f"{name}: left out {sorted(skipped)}, tagged {sorted(tagged)}"
+
     return {
+        f"test_{assignment}_skips_demo_cells": test_grading_leaves_out_the_tagged_demo_cells,
         f"test_{assignment}_reference_full_marks": test_reference_solution_gets_full_marks,
         f"test_{assignment}_blank_zero": test_blank_release_gets_zero_without_crashing,
         f"test_{assignment}_variants": test_variant_loses_exactly_its_exercise,
