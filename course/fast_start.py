@@ -8,6 +8,7 @@ IRI formats, so these processes mark the module as absent; jsonschema then
 simply leaves that format unchecked.
 
     python -m course.fast_start nbgrader autograde ...   # nbgrader, minus 0.8 s
+    python -m course.fast_start execute ...              # a grading worker (course.execute)
 """
 
 import sys
@@ -20,9 +21,13 @@ def skip_slow_optional_imports():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] != "nbgrader":
-        raise SystemExit("usage: python -m course.fast_start nbgrader [nbgrader arguments]")
+    if not argv or argv[0] not in ("nbgrader", "execute"):
+        raise SystemExit("usage: python -m course.fast_start {nbgrader,execute} [arguments]")
     skip_slow_optional_imports()
+    if argv[0] == "execute":
+        from course.execute import main as execute_main
+
+        return execute_main(argv[1:])
     from nbgrader.apps.nbgraderapp import main as nbgrader_main
 
     sys.argv = ["nbgrader", *argv[1:]]

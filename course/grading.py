@@ -219,7 +219,7 @@ def _run_worker(course, assignment, student, limits, workdir_files, skip_ids=Non
             target = workdir / item.name
             (shutil.copytree if item.is_dir() else shutil.copy)(item, target)
         executed = base / "executed" / notebook.name
-        command = [sys.executable, "-m", "course.execute", str(notebook), str(executed),
+        command = [sys.executable, "-m", "course.fast_start", "execute", str(notebook), str(executed),
                    "--workdir", str(workdir), "--cell-timeout", str(limits.cell_timeout),
                    "--memory-mb", str(limits.memory_mb), "--isolation", limits.isolation,
                    *_sandbox_paths(course)]
