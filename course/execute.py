@@ -164,8 +164,9 @@ def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hi
     Execute = robust_execute_class()
 
     notebook = nbformat.read(str(sanitized), as_version=4)
-    review = [reason for kind, reason in integrity.scan_notebook(notebook) if kind == "review"]
-    tampering = [reason for kind, reason in integrity.scan_notebook(notebook) if kind == "tamper"]
+    findings = integrity.scan_notebook(notebook)
+    review = [reason for kind, reason in findings if kind == "review"]
+    tampering = [reason for kind, reason in findings if kind == "tamper"]
     skip_token, skipped = mark_cells_to_skip(notebook, skip_ids)
     probe = nbformat.v4.new_code_cell(integrity.PROBE_SOURCE)
     notebook.cells.append(probe)
