@@ -123,17 +123,16 @@ def graded_class(tmp_path_factory):
         return shared(tmp_path_factory, f"graded-{assignment}", lambda: _grade_class(assignment))
 
     def _grade_class(assignment):
-        if True:
-            from course import classroom
-            from course.grading import Limits, grade
-            from course.release import release
+        from course import classroom
+        from course.grading import Limits, grade
+        from course.release import release
 
-            course = copy_course(tmp_path_factory.mktemp(f"course-{assignment}"), [assignment])
-            release(course, assignment)
-            members = classroom.write_bundled_class(course, assignment)
-            outcomes = grade(course, assignment, students=sorted(members), workers=2,
-                             limits=Limits(cell_timeout=120, notebook_timeout=600), progress=False)
-            return (course, scores_by_student(course, assignment),
-                    {o.student: o for o in outcomes}, members)
+        course = copy_course(tmp_path_factory.mktemp(f"course-{assignment}"), [assignment])
+        release(course, assignment)
+        members = classroom.write_bundled_class(course, assignment)
+        outcomes = grade(course, assignment, students=sorted(members), workers=2,
+                         limits=Limits(cell_timeout=120, notebook_timeout=600), progress=False)
+        return (course, scores_by_student(course, assignment),
+                {o.student: o for o in outcomes}, members)
 
     return grade_assignment

@@ -278,12 +278,16 @@ def test_mei_demo_rejects_mismatched_labels():
 
 # --- the numbers the notebook prints ------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def printed(executed_notebook):
-    notebook = executed_notebook("mei_vs_gabor", "mei_vs_gabor.ipynb")
+def stdout_by_cell(notebook):
+    """grade_id -> everything the code cell printed to stdout."""
     return {c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs
                                                         if o.output_type == "stream" and o.name == "stdout")
             for c in notebook.cells if c.cell_type == "code"}
+
+
+@pytest.fixture(scope="module")
+def printed(executed_notebook):
+    return stdout_by_cell(executed_notebook("mei_vs_gabor", "mei_vs_gabor.ipynb"))
 
 
 def number(text, pattern):
@@ -319,11 +323,9 @@ def printed_all_meis(tmp_path_factory):
     from conftest import REPO, execute_notebook, shared
 
     def run():
-        notebook = execute_notebook(REPO / "source" / "mei_vs_gabor" / "mei_vs_gabor.ipynb",
-                                    replace={"RETRAIN = False": "RETRAIN = True", "ALL_MEIS = False": "ALL_MEIS = True"})
-        return {c.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in c.outputs
-                                                            if o.output_type == "stream" and o.name == "stdout")
-                for c in notebook.cells if c.cell_type == "code"}
+        return stdout_by_cell(execute_notebook(
+            REPO / "source" / "mei_vs_gabor" / "mei_vs_gabor.ipynb",
+            replace={"RETRAIN = False": "RETRAIN = True", "ALL_MEIS = False": "ALL_MEIS = True"}))
     return shared(tmp_path_factory, "mei-retrain-all", run)
 
 

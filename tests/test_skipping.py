@@ -8,7 +8,7 @@ from course import execute
 
 
 def notebook(*cells):
-    """cells: (grade_id, source) pairs; grade_ids starting with 'demo' are the tagged ones."""
+    """A notebook of locked code cells from (grade_id, source) pairs."""
     nb = nbformat.v4.new_notebook()
     for gid, source in cells:
         cell = nbformat.v4.new_code_cell(source)
@@ -18,6 +18,7 @@ def notebook(*cells):
 
 
 def skipped(nb, ids=("demo", "demo2")):
+    """grade_ids left out when ``ids`` are the cells tagged skip-when-grading."""
     return [nb.cells[i].metadata["nbgrader"]["grade_id"] for i in cells_to_skip(nb, ids)]
 
 

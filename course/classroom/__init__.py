@@ -109,8 +109,9 @@ def write_bundled_class(course, assignment):
             folder = course.submitted / f"bundle_{index:02d}" / assignment
             folder.mkdir(parents=True, exist_ok=True)
             nbtools.write(nbtools.fill_answers(release, {**reference, **own}), folder / source_path.name)
+    submissions = class_submissions(course, assignment)
     for student in ("reference", "blank"):
-        for name, notebook in class_submissions(course, assignment)[student].items():
+        for name, notebook in submissions[student].items():
             folder = course.submitted / student / assignment
             folder.mkdir(parents=True, exist_ok=True)
             nbtools.write(notebook, folder / name)

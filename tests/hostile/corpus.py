@@ -14,6 +14,8 @@ from course import notebooks as nbtools
 SINGLE = "test_compute_connectivity_from_single_neuron"
 COARSE = "test_get_coarse_corr"
 FULL = "full"
+WRONG_COARSE = ("def get_coarse_corr(n_groups, X, A):\n"
+                "    return 0.0, np.zeros((n_groups, n_groups)), np.zeros((n_groups, n_groups))\n")
 
 
 @dataclass
@@ -126,22 +128,19 @@ def extra_files(folder, release, answers, secrets):
 
 
 def monkeypatched_numpy(folder, release, answers, secrets):
-    wrong = "def get_coarse_corr(n_groups, X, A):\n    return 0.0, np.zeros((n_groups, n_groups)), np.zeros((n_groups, n_groups))\n"
-    _write(folder, release, answers, {"get_coarse_corr": "np.allclose = lambda *a, **k: True\n" + wrong})
+    _write(folder, release, answers, {"get_coarse_corr": "np.allclose = lambda *a, **k: True\n" + WRONG_COARSE})
 
 
 def monkeypatched_checks(folder, release, answers, secrets):
-    wrong = "def get_coarse_corr(n_groups, X, A):\n    return 0.0, np.zeros((n_groups, n_groups)), np.zeros((n_groups, n_groups))\n"
     _write(folder, release, answers, {"get_coarse_corr": (
         "import helpers.checks\nhelpers.checks.assert_close = lambda *a, **k: None\n"
-        "helpers.checks.assert_shape = lambda value, *a, **k: np.zeros(a[0])\n" + wrong)})
+        "helpers.checks.assert_shape = lambda value, *a, **k: np.zeros(a[0])\n" + WRONG_COARSE)})
 
 
 def obfuscated_monkeypatch(folder, release, answers, secrets):
-    wrong = "def get_coarse_corr(n_groups, X, A):\n    return 0.0, np.zeros((n_groups, n_groups)), np.zeros((n_groups, n_groups))\n"
     _write(folder, release, answers, {"get_coarse_corr": (
         "_m = __import__('hel' + 'pers.checks', fromlist=['x'])\n"
-        "setattr(_m, 'assert_' + 'close', lambda *a, **k: None)\n" + wrong)})
+        "setattr(_m, 'assert_' + 'close', lambda *a, **k: None)\n" + WRONG_COARSE)})
 
 
 def reads_hidden_tests(folder, release, answers, secrets):
@@ -195,10 +194,6 @@ def opens_network_connection(folder, release, answers, secrets):
              "except OSError as _error:\n"
              "    print('NETWORK BLOCKED', type(_error).__name__)\n")
     _write(folder, release, answers, _prepend(answers, "compute_connectivity_from_single_neuron", probe))
-
-
-WRONG_COARSE = ("def get_coarse_corr(n_groups, X, A):\n"
-                "    return 0.0, np.zeros((n_groups, n_groups)), np.zeros((n_groups, n_groups))\n")
 
 
 def tags_tests_to_skip(folder, release, answers, secrets):
