@@ -1,16 +1,22 @@
-"""Grading worker: execute one sanitized notebook in a sandboxed kernel.
+"""Grading worker: run one notebook of one submission; data in, data out.
 
-Run by ``course grade`` as a separate process per submission, through
+Run by ``course grade`` as a separate process per notebook, through
 :mod:`course.fast_start` (0.8 s less start-up)::
 
-    python -m course.fast_start execute SANITIZED EXECUTED --workdir DIR [--cell-timeout S] ...
+    python -m course.fast_start execute JOB.json RESULT.json
 
-It never touches the gradebook. It writes the executed notebook and a
-``status.json`` next to it: ``{"status": "ok" | "crashed" | "tampered" | ...,
-"message": ..., "review": [...], "seconds": ...}``.
+The job and the result are defined in :mod:`course.contract`. The worker
+never touches the gradebook. It starts the student's kernel in the
+sandbox (:mod:`course.sandbox`) and runs the notebook cell by cell:
+
+* the student's cells and the instructor's cells run in the kernel;
+* test cells never reach the kernel: they run here, in this trusted
+  process, and call the student's functions through :mod:`course.bridge`.
+  Their outputs, from which nbgrader scores them, are made here.
 """
 
 import argparse
+import base64
 import json
 import os
 import sys
@@ -24,17 +30,21 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from traitlets.config import Config
 
 from course import integrity, skipping
+from course.contract import Job, Result
 
 KERNEL_NAME = "course-sandbox"
 MAX_TEXT = 20_000          # characters kept per text output
 MAX_IMAGE = 2_000_000      # bytes of base64 kept per image
+OUTPUT_BUDGET_NOTE = "[further output removed: the notebook's outputs exceed the grader's limit]\n"
 
 
 def write_kernelspec(kernels_dir, sandbox_args):
     spec_dir = Path(kernels_dir) / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
-        "argv": [sys.executable, "-m", "course.sandbox", *sandbox_args, "-f", "{connection_file}"],
+        "argv": ([sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]  # TEMPORARY-DEBUG
+                 if os.environ.get("COURSE_PLAIN_KERNEL") else
+                 [sys.executable, "-m", "course.sandbox", *sandbox_args, "-f", "{connection_file}"]),
         "display_name": "Python 3 (grading sandbox)",
         "language": "python",
         # bwrap does not forward signals: interrupt through the control channel.
@@ -54,6 +64,10 @@ def robust_execute_class():
     load): the cell then waited its whole timeout although the kernel had
     answered at once. Polling in slices of at most a second makes a missed
     wake-up cost under a second and keeps grading times predictable.
+
+    It also stops keeping outputs once they exceed ``output_budget`` bytes
+    in total, so a notebook that prints hundreds of images cannot fill the
+    grader's memory.
     """
     import asyncio
     from queue import Empty
@@ -69,6 +83,21 @@ def robust_execute_class():
         return date.isoformat() if hasattr(date, "isoformat") else date
 
     class RobustExecute(Execute):
+        output_budget = None      # bytes of outputs to keep in total (None: no limit)
+        output_used = 0
+        output_cut = False
+
+        def output(self, outs, msg, display_id, cell_index):
+            if self.output_budget is not None:
+                size = len(json.dumps(msg.get("content", {}), default=str))
+                self.output_used += size
+                if self.output_used > self.output_budget:
+                    if not self.output_cut or not outs or outs[-1].get("text") != OUTPUT_BUDGET_NOTE:
+                        outs.append(nbformat.v4.new_output("stream", name="stdout", text=OUTPUT_BUDGET_NOTE))
+                    self.output_cut = True
+                    return None
+            return super().output(outs, msg, display_id, cell_index)
+
         async def _async_poll_for_reply(self, msg_id, cell, timeout, task_poll_output_msg,
                                         task_poll_kernel_alive):
             deadline = None if timeout is None else monotonic() + timeout
@@ -159,105 +188,169 @@ def unmark_skipped_cells(notebook, token, indices):
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=SKIPPED_NOTE)]
 
 
-def execute(sanitized, executed, workdir, cell_timeout, memory_mb, isolation, hide, allow, skip_ids=()):
+def _kernel_responds(kc, wait):
+    """True if the kernel answers a trivial request within ``wait`` seconds."""
+    from queue import Empty
+
+    from course.bridge import resolve
+
+    msg_id = resolve(kc.execute("", silent=True, store_history=False))
+    end = time.monotonic() + wait
+    while time.monotonic() < end:
+        try:
+            msg = resolve(kc.get_shell_msg(timeout=min(1.0, max(0.01, end - time.monotonic()))))
+        except Empty:
+            continue
+        if msg.get("parent_header", {}).get("msg_id") == msg_id:
+            return True
+    return False
+
+
+def _prepare_folders(private, job):
+    """The kernel's runtime folder (sockets), the data files, the kernel's working folder."""
+    runtime, data, work = (Path(private) / name for name in ("runtime", "data", "work"))
+    for folder in (runtime, data, work):
+        folder.mkdir()
+    for name, content in job.data_files.items():
+        if Path(name).name != name or name.startswith("."):
+            raise ValueError(f"bad data file name {name!r}")
+        (data / name).write_bytes(base64.b64decode(content))
+        (data / name).chmod(0o444)
+    return runtime, data, work
+
+
+def _sandbox_args(job, data, report):
+    limits = job.limits
+    args = ["--memory-mb", str(limits.memory_mb), "--max-procs", str(limits.max_procs),
+            "--disk-mb", str(limits.disk_mb), "--isolation", limits.isolation, "--report", str(report)]
+    args += [arg for path in job.allow_paths for arg in ("--allow", path)]
+    args += [arg for path in sorted(data.iterdir()) for arg in ("--data", str(path))]
+    return args
+
+
+def _limit_report(report, limits):
+    """The sandbox supervisor's verdict, if it killed the submission."""
+    try:
+        found = json.loads(Path(report).read_text())
+    except (OSError, ValueError):
+        return None
+    kind = found.get("limit") if isinstance(found, dict) else None
+    if kind == "memory":
+        return f"the submission's processes together used more than {limits.memory_mb} MB of memory"
+    if kind == "processes":
+        return f"the submission started more than {limits.max_procs} processes"
+    return f"the submission hit a limit of the sandbox ({str(kind)[:50]})"
+
+
+def _label(cell, index):
+    meta = cell.metadata.get("nbgrader")
+    return meta.get("grade_id") if isinstance(meta, dict) and meta.get("grade_id") else f"cell {index}"
+
+
+def execute(job):
+    """Run one notebook of a submission as described by ``job``; returns a :class:`Result`."""
+    from course.bridge import Bridge, new_namespace, resolve, run_test_cell
+
     started = time.monotonic()
+    limits = job.limits
     Execute = robust_execute_class()
+    notebook = nbformat.from_dict(job.notebook)
+    review = [reason for _, reason in integrity.scan_notebook(notebook)]
+    skip_token, skipped = mark_cells_to_skip(notebook, job.skip_ids)
+    tests = set(job.test_ids)
+    result = Result(job.notebook_name, review=review)
+    notes = []
 
-    notebook = nbformat.read(str(sanitized), as_version=4)
-    findings = integrity.scan_notebook(notebook)
-    review = [reason for kind, reason in findings if kind == "review"]
-    tampering = [reason for kind, reason in findings if kind == "tamper"]
-    skip_token, skipped = mark_cells_to_skip(notebook, skip_ids)
-    probe = nbformat.v4.new_code_cell(integrity.PROBE_SOURCE)
-    notebook.cells.append(probe)
-
-    status, message = "ok", ""
-    with tempfile.TemporaryDirectory(prefix="course-kernel-") as private:
+    with tempfile.TemporaryDirectory(prefix="course-grading-") as private:
+        runtime, data, work = _prepare_folders(private, job)
+        report = Path(private) / "limit.json"
         os.environ["JUPYTER_PATH"] = private
-        os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(private, "runtime")
-        os.makedirs(os.environ["JUPYTER_RUNTIME_DIR"])
-        sandbox_args = ["--memory-mb", str(memory_mb), "--isolation", isolation]
-        sandbox_args += [arg for path in hide for arg in ("--hide", path)]
-        sandbox_args += [arg for path in allow for arg in ("--allow", path)]
-        write_kernelspec(private, sandbox_args)
+        os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
+        write_kernelspec(private, _sandbox_args(job, data, report))
         # Unix sockets instead of TCP: the sandboxed kernel then runs without a network.
-        # The socket files go to this worker's private runtime folder (an absolute path:
-        # the kernel runs in another working directory).
-        transport = Config({"KernelManager": {"transport": "ipc",
-                                              "ip": os.path.join(os.environ["JUPYTER_RUNTIME_DIR"], "kernel")}})
-        executor = Execute(timeout=cell_timeout, kernel_name=KERNEL_NAME, allow_errors=True,
+        transport = Config({"KernelManager": {"transport": "ipc", "ip": str(runtime / "kernel")}})
+        executor = Execute(timeout=limits.cell_timeout, kernel_name=KERNEL_NAME, allow_errors=True,
                            interrupt_on_timeout=True, startup_timeout=60, skip_cells_with_tag=skip_token,
                            config=transport)
-        if os.environ.get("COURSE_DEBUG"):
-            def trace(name):
-                return lambda cell, cell_index, **kw: print(f"{time.monotonic() - started:8.2f} {name} {cell_index}", flush=True)
-            executor.on_cell_start = trace("start")
-            executor.on_cell_execute = trace("execute")
-            executor.on_cell_complete = trace("complete")
-            executor.on_cell_executed = trace("executed")
+        executor.output_budget = limits.output_mb * 1024 * 1024
+        if isolation_uses_copies(limits.isolation):
+            # Without bwrap the kernel works in a real folder: give it copies of the data.
+            for path in data.iterdir():
+                (work / path.name).write_bytes(path.read_bytes())
+        executor.nb = notebook
         try:
-            executor.preprocess(notebook, {"metadata": {"path": str(workdir)}})
+            with executor.setup_kernel():
+                bridge = Bridge(executor.kc, runtime)
+                namespace = new_namespace(bridge, job.student_names, job.prelude, data)
+                for index, cell in enumerate(notebook.cells):
+                    if time.monotonic() - started > limits.notebook_timeout:
+                        result.status = "timeout"
+                        result.message = f"the notebook did not finish within {limits.notebook_timeout} s"
+                        break
+                    if cell.cell_type != "code":
+                        continue
+                    meta = cell.metadata.get("nbgrader")
+                    gid = meta.get("grade_id") if isinstance(meta, dict) else None
+                    if gid in tests and meta.get("grade") and not meta.get("solution"):
+                        outputs, kernel_ok = run_test_cell(bridge, namespace, cell.source, gid,
+                                                           limits.cell_timeout, data)
+                        cell.outputs = [nbformat.from_dict(output) for output in outputs]
+                        cell.execution_count = None
+                        if not kernel_ok:
+                            resolve(executor.km.interrupt_kernel())
+                            if not _kernel_responds(executor.kc, wait=10):
+                                result.status = "timeout"
+                                result.message = (f"the student's code did not stop when interrupted at the time "
+                                                  f"limit ({limits.cell_timeout} s per cell); later cells could not run")
+                                break
+                    else:
+                        executor.execute_cell(cell, index, store_history=True)
         except CellTimeoutError:
-            status, message = "timeout", ("a cell did not stop when interrupted at the time limit "
-                                          f"({cell_timeout} s per cell); later cells could not run")
+            result.status, result.message = "timeout", (
+                "a cell did not stop when interrupted at the time limit "
+                f"({limits.cell_timeout} s per cell); later cells could not run")
         except DeadKernelError:
-            status, message = "crashed", "the kernel died (a crash, os._exit, or the memory limit)"
+            result.status, result.message = "crashed", "the kernel died (a crash, os._exit, or the memory limit)"
         except Exception as error:  # the batch must go on whatever the submission did
-            status, message = "crashed", f"execution failed: {type(error).__name__}: {str(error)[:300]}"
+            result.status, result.message = "crashed", f"execution failed: {type(error).__name__}: {str(error)[:300]}"
+        limit = _limit_report(report, limits)
+        if limit:
+            result.status, result.message = "limit", limit
 
-    print(f"executed in {time.monotonic() - started:.1f} s", flush=True)
-    probe_cell = notebook.cells.pop()
     unmark_skipped_cells(notebook, skip_token, skipped)
-    if os.environ.get("COURSE_DEBUG"):
-        print(json.dumps({"probe": probe_cell.get("outputs", []), "meta": probe_cell.metadata}, default=str)[:3000])
-        for cell in notebook.cells:
-            print(cell.metadata.get("execution"))
-    probe_outputs = probe_cell.get("outputs", [])
-    if status == "ok":
-        changed = integrity.compare_probe(probe_outputs, integrity.reference_fingerprints())
-        if changed is None:
-            status, message = "crashed", "the notebook stopped before its end (sys.exit or similar)"
-        elif changed:
-            tampering.append("functions used by the tests were replaced: " + ", ".join(changed))
-    if tampering:
-        status, message = "tampered", "; ".join(tampering)
-    limits_hit = []
-    for cell in notebook.cells:
-        label = cell.metadata.get("nbgrader", {}).get("grade_id", "a cell")
+    for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue
-            if output.ename == "CellTimeoutError":
-                limits_hit.append(f"{label} hit the {cell_timeout} s time limit per cell")
-            elif output.ename == "MemoryError":
-                limits_hit.append(f"{label} ran out of memory (limit {memory_mb} MB)")
-    truncated = limit_outputs(notebook)
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, str(executed))
-    result = {"status": status, "message": message, "review": review, "truncated": truncated,
-              "limits": limits_hit,
-              "skipped": [notebook.cells[i].metadata.get("nbgrader", {}).get("grade_id") for i in skipped],
-              "seconds": round(time.monotonic() - started, 2)}
-    (executed.parent / "status.json").write_text(json.dumps(result, indent=1))
+            if output.get("ename") == "CellTimeoutError":
+                notes.append(f"{_label(cell, index)} hit the {limits.cell_timeout} s time limit per cell")
+            elif output.get("ename") == "MemoryError":
+                notes.append(f"{_label(cell, index)} ran out of memory (limit {limits.memory_mb} MB)")
+    if limit_outputs(notebook) or executor.output_cut:
+        notes.append("very long output was truncated")
+    result.notes = notes
+    result.skipped = [_label(notebook.cells[i], i) for i in skipped]
+    result.notebook = notebook
+    result.seconds = round(time.monotonic() - started, 2)
     return result
 
 
+def isolation_uses_copies(isolation):
+    """True when the kernel will run without bwrap (no private working folder)."""
+    import shutil
+
+    return isolation == "none" or (isolation == "auto" and shutil.which("bwrap") is None)
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Execute one sanitized submission in a sandbox.")
-    parser.add_argument("sanitized", type=Path)
-    parser.add_argument("executed", type=Path)
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--cell-timeout", type=int, default=120)
-    parser.add_argument("--memory-mb", type=int, default=4096)
-    parser.add_argument("--isolation", choices=["auto", "bwrap", "none"], default="auto")
-    parser.add_argument("--hide", action="append", default=[])
-    parser.add_argument("--allow", action="append", default=[])
-    parser.add_argument("--skip", action="append", default=[],
-                        help="grade_id of an instructor cell tagged skip-when-grading")
+    parser = argparse.ArgumentParser(description="Run one notebook of a submission (see course.contract).")
+    parser.add_argument("job", type=Path, help="the job, as JSON (course.contract.Job)")
+    parser.add_argument("result", type=Path, help="where to write the result (course.contract.Result)")
     args = parser.parse_args(argv)
-    result = execute(args.sanitized, args.executed, args.workdir, args.cell_timeout, args.memory_mb,
-                     args.isolation, args.hide, args.allow, args.skip)
-    print(json.dumps(result))
+    result = execute(Job.read(args.job))
+    args.result.parent.mkdir(parents=True, exist_ok=True)
+    result.write(args.result)
+    print(json.dumps({"status": result.status, "message": result.message, "seconds": result.seconds}))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,16 @@
-"""Batch autograding: nbgrader sanitizes and records, sandboxed workers execute.
+"""Batch autograding: nbgrader sanitizes and records; sandboxed workers execute.
 
-See :mod:`course.nbgrader_ext` for how the work is split. The gradebook is
-written by nbgrader alone, from one process at a time, so SQLite stays
-consistent however many workers execute in parallel.
+See :mod:`course.nbgrader_ext` for how the work is split and
+:mod:`course.contract` for what a worker receives and returns. The
+gradebook is written by nbgrader alone, from one process at a time, so
+SQLite stays consistent however many workers execute in parallel.
+
+Library functions raise :class:`GradingError`; the CLI turns it into a
+message and an exit code.
 """
 
+import ast
+import hashlib
 import json
 import os
 import shutil
@@ -14,42 +20,29 @@ import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from course import notebooks as nbtools
+from course.contract import Job, Limits, Outcome, Paths, Result  # noqa: F401 (re-exported)
 from course.nbgrader_run import nbgrader_env, run_nbgrader
 
-
-@dataclass
-class Limits:
-    """Resource limits for one submission."""
-
-    cell_timeout: int = 120       # seconds per cell (nbgrader's Execute.timeout)
-    notebook_timeout: int = 900   # seconds for the whole notebook
-    memory_mb: int = 4096         # address-space limit of the kernel
-    isolation: str = "auto"       # "bwrap", "none", or "auto" (bwrap if installed)
-    skip_demo_cells: bool = True  # leave out source cells tagged skip-when-grading (course.skipping)
+STAGED = "staged"
 
 
-@dataclass
-class Outcome:
-    """What happened to one student's submission."""
+class GradingError(Exception):
+    """Grading cannot start or go on (bad assignment, broken grading environment)."""
 
-    student: str
-    status: str = "ok"            # ok, timeout, crashed, tampered, missing, invalid
-    message: str = ""
-    notes: list = field(default_factory=list)
-    review: list = field(default_factory=list)
-    seconds: float = 0.0
 
+# -- nbgrader phases ---------------------------------------------------------
 
 def _phase_config(course, assignment, preprocessors):
     """A config file for one nbgrader run: the course's config plus our pipeline."""
-    path = course.work / assignment / f"config_{preprocessors[0].rsplit('.', 1)[-1]}.py"
+    paths = Paths(course.work, assignment)
+    path = paths.config(preprocessors[0].rsplit(".", 1)[-1])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "c = get_config()\n"
@@ -57,6 +50,7 @@ def _phase_config(course, assignment, preprocessors):
         f"c.Autograde.autograde_preprocessors = {preprocessors!r}\n"
         f"c.ExportForExecution.work_dir = {str(course.work)!r}\n"
         f"c.ReplayOutputs.work_dir = {str(course.work)!r}\n"
+        f"c.SanitizeStudentContent.release_dir = {str(course.release)!r}\n"
         f"c.CourseDirectory.submitted_directory = {str(Path(course.work.name) / STAGED)!r}\n"
         "c.OverwriteCells.add_missing_cells = True\n"
         "c.LimitOutput.max_lines = 1000\n"
@@ -73,8 +67,7 @@ def _autograde(course, assignment, preprocessors, student=None):
         args.append(f"--student={student}")
     # nbgrader exits non-zero when some submissions fail; those are handled per student.
     result = run_nbgrader(course, *args, check=False)
-    log = course.work / assignment / f"nbgrader_{preprocessors[0].rsplit('.', 1)[-1]}.log"
-    log.write_text(result.stderr or "")
+    Paths(course.work, assignment).nbgrader_log(preprocessors[0].rsplit(".", 1)[-1]).write_text(result.stderr or "")
     return result
 
 
@@ -89,25 +82,72 @@ def ensure_assignment_in_gradebook(course, assignment):
     run_nbgrader(course, "generate_assignment", assignment, "--force")
 
 
-STAGED = "staged"
+# -- staging: make every submission gradable by the released structure ------------
+
+def normalize_structure(notebook, release):
+    """Give a submission the released nbgrader structure, whatever the student did to it.
+
+    * ``metadata.nbgrader`` that is not a dict, or names a cell that is not
+      part of the assignment, is removed (the cell is graded as plain code);
+    * a known cell keeps its content but gets the released metadata and
+      cell type (points, flags, grade_id cannot be changed);
+    * a second cell with the same grade_id (a copy-pasted test) loses its label;
+    * locked and test cells that were deleted are restored at their place.
+
+    Returns
+    -------
+    list of str
+        What was changed, for the report.
+    """
+    notes = []
+    released = {}
+    for cell in release.cells:
+        gid = nbtools.grade_id(cell)
+        if gid:
+            released.setdefault(gid, cell)
+    seen = set()
+    for index, cell in enumerate(notebook.cells):
+        metadata = cell.get("metadata")
+        if not isinstance(metadata, dict):
+            cell["metadata"] = nbformat.NotebookNode()
+            continue
+        if "nbgrader" not in metadata:
+            continue
+        meta = metadata["nbgrader"]
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(gid, str) or gid not in released:
+            notes.append(f"cell {index}: nbgrader label {str(gid)[:40]!r} is not part of the assignment; "
+                         "graded as plain code")
+            del metadata["nbgrader"]
+            continue
+        if gid in seen:
+            notes.append(f"cell {index}: a second cell labelled {gid!r}; graded as plain code")
+            del metadata["nbgrader"]
+            continue
+        seen.add(gid)
+        original = released[gid]
+        if meta != original.metadata["nbgrader"]:
+            metadata["nbgrader"] = nbformat.from_dict(dict(original.metadata["nbgrader"]))
+            if {k: v for k, v in meta.items() if k != "checksum"} != \
+                    {k: v for k, v in original.metadata["nbgrader"].items() if k != "checksum"}:
+                notes.append(f"{gid}: changed nbgrader metadata restored")
+        if cell.cell_type != original.cell_type:
+            replacement = nbformat.from_dict(dict(original))
+            if not original.metadata["nbgrader"].get("locked"):
+                replacement.source = cell.get("source", "")
+            notebook.cells[index] = replacement
+            notes.append(f"{gid}: cell type restored to {original.cell_type}")
+    return notes + _restore_locked_cells(notebook, release)
 
 
 def _restore_locked_cells(notebook, release):
-    """Put back locked and graded cells the student deleted or re-labelled.
+    """Put back locked and graded cells the student deleted, at their released position.
 
-    nbgrader restores the *content* of locked cells, and can re-insert a
-    deleted test cell (``add_missing_cells``), but 0.9.6 fails on a notebook
-    whose deleted cell does not follow an answer cell, and on a test cell
-    whose ``grade_id`` was changed. We restore such cells first, at their
-    released position, so nbgrader always sees the released structure.
+    nbgrader can re-insert a deleted test cell (``add_missing_cells``), but
+    0.9.6 fails on a notebook whose deleted cell does not follow an answer
+    cell, so we restore such cells first.
     """
     notes = []
-    released = {nbtools.grade_id(c): c for c in release.cells if nbtools.grade_id(c)}
-    for cell in notebook.cells:
-        meta = nbtools.nbgrader_meta(cell)
-        if meta and nbtools.grade_id(cell) not in released:
-            notes.append(f"cell labelled {nbtools.grade_id(cell)!r} is not part of the assignment: graded as plain code")
-            del cell.metadata["nbgrader"]
     present = {nbtools.grade_id(c) for c in notebook.cells if nbtools.grade_id(c)}
     previous = None
     for cell in release.cells:
@@ -132,27 +172,34 @@ def _restore_locked_cells(notebook, release):
 def stage_submission(course, assignment, student):
     """Copy a submission to the staging area and make it gradable there.
 
-    The student's files in ``submitted/`` are never modified. In the copy:
+    The student's files in ``submitted/`` are never modified. Only regular
+    files are copied (no links). In the copy:
 
     * a notebook that is not valid JSON is set aside (nbgrader then scores it 0);
     * a single notebook under another name than the released one is graded
       under the released name;
-    * locked and test cells that were deleted or re-labelled are restored.
+    * the released nbgrader structure is restored (:func:`normalize_structure`).
 
     Returns
     -------
     list of str
         What was done, for the report.
     """
+    paths = Paths(course.work, assignment)
     original = course.submitted / student / assignment
-    folder = course.work / STAGED / student / assignment
+    folder = paths.staged_submission(student)
     shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(original, folder)
-    expected = [p.name for p in course.source_notebooks(assignment)]
+    folder.mkdir(parents=True)
     notes = []
+    for item in sorted(original.iterdir()):
+        if item.is_symlink() or not item.is_file():
+            notes.append(f"{item.name}: not a regular file; ignored")
+        elif item.suffix == ".ipynb":
+            shutil.copyfile(item, folder / item.name, follow_symlinks=False)
+    expected = [p.name for p in course.source_notebooks(assignment)]
     for path in sorted(folder.glob("*.ipynb")):
         try:
-            nbtools.read(path)
+            nbformat.validate(nbtools.read(path))
         except Exception as error:
             path.rename(path.with_suffix(".ipynb.invalid"))
             notes.append(f"{path.name} is not a valid notebook ({type(error).__name__}); scored 0")
@@ -164,30 +211,19 @@ def stage_submission(course, assignment, student):
         notes.append(f"notebook {extra[0]} graded as {missing[0]}")
     elif missing:
         notes.append("missing notebook(s): " + ", ".join(missing) + "; scored 0")
+    for name in extra if not (len(missing) == 1 and len(extra) == 1) else []:
+        (folder / name).unlink()
     for name in expected:
         path, release_path = folder / name, course.release / assignment / name
         if path.exists() and release_path.exists():
             notebook = nbtools.read(path)
-            restored = _restore_locked_cells(notebook, nbtools.read(release_path))
-            if restored:
-                nbtools.write(notebook, path)
-                notes += restored
+            changed = normalize_structure(notebook, nbtools.read(release_path))
+            nbtools.write(notebook, path)
+            notes += changed
     return notes
 
 
-def _sandbox_paths(course):
-    """Hide the course (sources, gradebook, other students) and this checkout;
-    keep the installed helpers and the Python environment readable."""
-    import helpers
-
-    from course.layout import PACKAGE_ROOT
-
-    hidden = sorted({str(course.root), str(PACKAGE_ROOT)})
-    allowed = sorted({str(Path(helpers.__file__).resolve().parent), str(Path(sys.prefix).resolve()),
-                      str(Path(sys.prefix))})
-    return [arg for path in hidden for arg in ("--hide", path)] + \
-           [arg for path in allowed for arg in ("--allow", path)]
-
+# -- what the worker needs from the instructor's source --------------------------
 
 def skippable_cells(course, assignment):
     """notebook name -> grade_ids of the source cells tagged ``skip-when-grading``.
@@ -202,62 +238,172 @@ def skippable_cells(course, assignment):
             for path in course.source_notebooks(assignment)}
 
 
-def _run_worker(course, assignment, student, limits, workdir_files, skip_ids=None):
-    base = course.work / assignment / student
-    outcome = Outcome(student)
-    sanitized = sorted((base / "sanitized").glob("*.ipynb"))
-    if not sanitized:
-        outcome.status, outcome.message = "missing", "no gradable notebook"
-        return outcome
-    started = time.monotonic()
-    for notebook in sanitized:
-        workdir = base / "run"
-        if workdir.exists():
-            shutil.rmtree(workdir)
-        workdir.mkdir(parents=True)
-        for item in workdir_files:
-            target = workdir / item.name
-            (shutil.copytree if item.is_dir() else shutil.copy)(item, target)
-        executed = base / "executed" / notebook.name
-        command = [sys.executable, "-m", "course.fast_start", "execute", str(notebook), str(executed),
-                   "--workdir", str(workdir), "--cell-timeout", str(limits.cell_timeout),
-                   "--memory-mb", str(limits.memory_mb), "--isolation", limits.isolation,
-                   *_sandbox_paths(course)]
-        command += [arg for gid in (skip_ids or {}).get(notebook.name, []) for arg in ("--skip", gid)]
-        with (base / "worker.log").open("w") as log:
-            worker = subprocess.Popen(command, cwd=workdir, env=nbgrader_env(), stdout=log,
-                                      stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                worker.wait(timeout=limits.notebook_timeout)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                timed_out = True
-            finally:
-                # The worker leads its own process group: take its kernel down with it.
-                try:
-                    os.killpg(worker.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                worker.wait()
-        if timed_out:
-            status = {"status": "timeout",
-                      "message": f"the notebook did not finish within {limits.notebook_timeout} s"}
-            executed.parent.mkdir(parents=True, exist_ok=True)
-            (executed.parent / "status.json").write_text(json.dumps(status))
-        status_path = executed.parent / "status.json"
-        status = json.loads(status_path.read_text()) if status_path.exists() else {
-            "status": "crashed", "message": "the grading worker died"}
-        if not status_path.exists():
-            status_path.write_text(json.dumps(status))
-        if status["status"] != "ok" and outcome.status == "ok":
-            outcome.status, outcome.message = status["status"], status["message"]
-        outcome.review += status.get("review", [])
-        outcome.notes += status.get("limits", [])
-        if status.get("truncated"):
-            outcome.notes.append("very long output was truncated")
-    outcome.seconds = round(time.monotonic() - started, 2)
-    return outcome
+def _top_level(cell):
+    from course.skipping import _python_source
 
+    try:
+        return ast.parse(_python_source(cell.source)).body
+    except SyntaxError:
+        return []
+
+
+def test_plan(source_notebook):
+    """``(test_ids, student_names, prelude)`` of an instructor notebook.
+
+    The test cells run in the grader; they may call the functions defined in
+    answer cells (run in the student's kernel) and use the imports of the
+    instructor's own cells (run in the grader).
+    """
+    test_ids, names, imports = [], [], []
+    for cell in source_notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = nbtools.nbgrader_meta(cell)
+        if nbtools.is_test(cell):
+            test_ids.append(nbtools.grade_id(cell))
+        elif meta.get("solution"):
+            names += [node.name for node in _top_level(cell)
+                      if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        else:
+            imports += [ast.unparse(node) for node in _top_level(cell)
+                        if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return test_ids, sorted(set(names)), "\n".join(dict.fromkeys(imports))
+
+
+def _allow_paths():
+    """Host paths the sandboxed kernel may read besides the Python environment: helpers."""
+    import helpers
+
+    return [str(Path(helpers.__file__).resolve().parent)]
+
+
+def _data_files(course, assignment):
+    folder = course.release / assignment
+    if not folder.is_dir():
+        return []
+    return [p for p in sorted(folder.iterdir()) if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"]
+
+
+def make_job(course, assignment, student, notebook_name, notebook, limits, skip_ids, plan, data):
+    test_ids, student_names, prelude = plan
+    return Job(assignment=assignment, student=student, notebook_name=notebook_name, notebook=notebook,
+               test_ids=test_ids, student_names=student_names, prelude=prelude, skip_ids=skip_ids,
+               data_files=data, allow_paths=_allow_paths(), limits=limits)
+
+
+def run_job(job, job_path, result_path, log_path, timeout):
+    """Run one job in a worker process; returns its :class:`Result` (never raises for the student's sake)."""
+    for path in (job_path, result_path, log_path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    job.write(job_path)
+    result_path.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "course.fast_start", "execute", str(job_path), str(result_path)]
+    with log_path.open("a") as log:
+        worker = subprocess.Popen(command, env=nbgrader_env(), stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True, cwd=str(job_path.parent))
+        try:
+            worker.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            # The worker leads its own process group: take its kernel down with it.
+            try:
+                os.killpg(worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            worker.wait()
+    job_path.unlink(missing_ok=True)
+    if timed_out:
+        return Result(job.notebook_name, status="timeout",
+                      message=f"the notebook did not finish within {timeout} s")
+    try:
+        return Result.read(result_path)
+    except (OSError, ValueError, TypeError):
+        return Result(job.notebook_name, status="crashed", message="the grading worker died")
+
+
+# -- checking the grader itself ------------------------------------------------
+
+def reference_notebook(source_notebook):
+    """The instructor's notebook as a student with the model answers would hand it in (tests included)."""
+    notebook = nbformat.from_dict(source_notebook)
+    for cell in notebook.cells:
+        if nbtools.is_answer(cell):
+            cell.source = nbtools.reference_answer(cell)
+    return nbtools.strip_outputs(notebook)
+
+
+def failed_tests(notebook, test_ids):
+    """grade_id -> first line of the error, for test cells that would score 0."""
+    failed = {}
+    for cell in notebook.cells:
+        gid = nbtools.grade_id(cell)
+        if gid not in test_ids:
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                failed[gid] = f"{output.get('ename')}: {str(output.get('evalue', '')).splitlines()[0:1]}"
+            elif output.get("output_type") == "stream" and output.get("name") == "stderr":
+                failed.setdefault(gid, "wrote to stderr: " + output.get("text", "")[:200])
+    return failed
+
+
+def _self_check_key(course, assignment, limits, data):
+    import helpers
+
+    digest = hashlib.sha256()
+    for path in course.source_notebooks(assignment):
+        digest.update(path.read_bytes())
+    for name, content in sorted(data.items()):
+        digest.update(name.encode() + content.encode())
+    helpers_dir = Path(helpers.__file__).resolve().parent
+    stamps = sorted((str(p), p.stat().st_mtime_ns) for p in helpers_dir.rglob("*.py"))
+    digest.update(json.dumps([stamps, sys.executable, limits.isolation, _allow_paths()]).encode())
+    return digest.hexdigest()
+
+
+def check_grader(course, assignment, limits, data=None):
+    """Grade the reference solution in the same sandbox; raise :class:`GradingError` if it loses points.
+
+    A broken grading environment (``helpers`` not importable inside the
+    sandbox, a missing data file) would otherwise score a whole class 0.
+    The result is remembered until the source, ``helpers`` or the
+    environment change.
+    """
+    paths = Paths(course.work, assignment)
+    data = _data_files_packed(course, assignment) if data is None else data
+    key = _self_check_key(course, assignment, limits, data)
+    stamp = paths.root / "self-check.json"
+    if stamp.exists() and json.loads(stamp.read_text()).get("key") == key:
+        return
+    skip = skippable_cells(course, assignment) if limits.skip_demo_cells else {}
+    for path in course.source_notebooks(assignment):
+        source = nbtools.read(path)
+        plan = test_plan(source)
+        job = make_job(course, assignment, "reference", path.name, reference_notebook(source), limits,
+                       skip.get(path.name, []), plan, data)
+        work = paths.root / "self-check"
+        result = run_job(job, work / "job.json", work / "result.json", work / "worker.log",
+                         limits.notebook_timeout)
+        failed = failed_tests(nbformat.from_dict(result.notebook), plan[0]) if result.notebook else {}
+        if result.status != "ok" or failed or result.notebook is None:
+            details = "; ".join(f"{gid}: {why}" for gid, why in failed.items()) or result.message
+            log = (work / "worker.log").read_text()[-1500:] if (work / "worker.log").exists() else ""
+            raise GradingError(
+                f"the grader is broken: the reference solution of {assignment}/{path.name} does not get full "
+                f"marks in the sandbox ({result.status}: {details}). Nothing was graded. Check that `helpers` "
+                f"and the data files are importable inside the sandbox (isolation={limits.isolation}).\n{log}")
+        shutil.rmtree(work, ignore_errors=True)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"key": key}))
+
+
+def _data_files_packed(course, assignment):
+    return Job.pack_files(_data_files(course, assignment))
+
+
+# -- recording ------------------------------------------------------------------
 
 def _record_zero(course, assignment, student):
     """Give every graded cell 0 where nbgrader could not record anything."""
@@ -300,6 +446,36 @@ def _flag(course, assignment, outcome):
         gradebook.db.commit()
 
 
+# -- the batch --------------------------------------------------------------------
+
+def _grade_student(course, assignment, student, limits, skip, plans, data):
+    """Run every notebook of one student's sanitized submission; returns an Outcome."""
+    paths = Paths(course.work, assignment)
+    outcome = Outcome(student)
+    sanitized = sorted((paths.student(student) / "sanitized").glob("*.ipynb"))
+    if not sanitized:
+        outcome.status, outcome.message = "missing", "no gradable notebook"
+        return outcome
+    started = time.monotonic()
+    for path in sanitized:
+        plan = plans.get(path.name)
+        if plan is None:
+            continue
+        job = make_job(course, assignment, student, path.name, nbformat.read(str(path), as_version=4), limits,
+                       skip.get(path.name, []), plan, data)
+        result = run_job(job, paths.job(student, path.name), paths.result(student, path.name),
+                         paths.log(student), limits.notebook_timeout + 60)
+        if result.status != "ok" and outcome.status == "ok":
+            outcome.status, outcome.message = result.status, result.message
+        outcome.review += result.review
+        outcome.notes += result.notes
+        if result.notebook is None:
+            # nothing to replay: nbgrader then records 0 with the reason
+            result.write(paths.result(student, path.name))
+    outcome.seconds = round(time.monotonic() - started, 2)
+    return outcome
+
+
 def grade(course, assignment, students=None, workers=1, limits=None, progress=True):
     """Autograde every submission of ``assignment`` (or the given students).
 
@@ -307,39 +483,61 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
     -------
     list of Outcome
         One per student; also written to ``.grading/<assignment>/outcomes.json``.
+
+    Raises
+    ------
+    GradingError
+        Unknown assignment, no submissions, or a grading environment in which
+        the reference solution does not get full marks (nothing is graded then).
     """
     from tqdm import tqdm
 
     limits = limits or Limits()
-    course.check_assignment(assignment)
-    ensure_assignment_in_gradebook(course, assignment)
-    students = students or course.students(assignment)
+    if assignment not in course.assignments():
+        raise GradingError(f"unknown assignment {assignment!r} (known: {', '.join(course.assignments()) or 'none'})")
+    present = set(course.students(assignment))
+    students = sorted(set(students or present))
+    absent = [s for s in students if s not in present]
+    if absent:
+        raise GradingError(f"no submission of {assignment!r} in {course.submitted} for: {', '.join(absent)}")
     if not students:
-        raise SystemExit(f"no submissions for {assignment!r} in {course.submitted}")
-    work = course.work / assignment
+        raise GradingError(f"no submissions for {assignment!r} in {course.submitted}")
+    paths = Paths(course.work, assignment)
+    data = _data_files_packed(course, assignment)
+    check_grader(course, assignment, limits, data)
+    ensure_assignment_in_gradebook(course, assignment)
+
+    # Stale copies of students no longer in submitted/ must not be graded again.
+    shutil.rmtree(paths.staged, ignore_errors=True)
     for student in students:
-        shutil.rmtree(work / student, ignore_errors=True)
+        shutil.rmtree(paths.student(student), ignore_errors=True)
     notes = {student: stage_submission(course, assignment, student) for student in students}
 
     single = students[0] if len(students) == 1 else None
-    # 1. nbgrader sanitizes every submission and hands it to the workers
-    _autograde(course, assignment, ["course.nbgrader_ext.ExportForExecution"], student=single)
-    # 2. workers execute in parallel, each in its own sandboxed kernel
-    release_dir = course.release / assignment
-    workdir_files = [p for p in sorted(release_dir.iterdir()) if p.suffix != ".ipynb"] if release_dir.is_dir() else []
-    skip_ids = skippable_cells(course, assignment) if limits.skip_demo_cells else {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        jobs = pool.map(lambda s: _run_worker(course, assignment, s, limits, workdir_files, skip_ids), students)
-        outcomes = list(tqdm(jobs, total=len(students), desc=f"grading {assignment}", unit="student",
-                             disable=not progress, file=sys.stderr))
-    # 3. one nbgrader process records every grade from the workers' outputs
-    _autograde(course, assignment, ["course.nbgrader_ext.ReplayOutputs",
-                                    "nbgrader.preprocessors.IgnorePattern",
-                                    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-                                    "nbgrader.preprocessors.LimitOutput",
-                                    "nbgrader.preprocessors.SaveAutoGrades",
-                                    "nbgrader.preprocessors.AssignLatePenalties",
-                                    "nbgrader.preprocessors.CheckCellMetadata"], student=single)
+    try:
+        # 1. nbgrader sanitizes every submission and hands it to the workers
+        _autograde(course, assignment, ["course.nbgrader_ext.ExportForExecution"], student=single)
+        # 2. workers execute in parallel, each with its own sandboxed kernel
+        skip = skippable_cells(course, assignment) if limits.skip_demo_cells else {}
+        plans = {path.name: test_plan(nbtools.read(path)) for path in course.source_notebooks(assignment)}
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            jobs = pool.map(lambda s: _grade_student(course, assignment, s, limits, skip, plans, data), students)
+            outcomes = list(tqdm(jobs, total=len(students), desc=f"grading {assignment}", unit="student",
+                                 disable=not progress, file=sys.stderr))
+        # 3. one nbgrader process records every grade from the workers' results
+        _autograde(course, assignment, ["course.nbgrader_ext.ReplayOutputs",
+                                        "nbgrader.preprocessors.IgnorePattern",
+                                        "nbconvert.preprocessors.ClearMetadataPreprocessor",
+                                        "nbgrader.preprocessors.LimitOutput",
+                                        "course.sanitize.SanitizeStudentContent",
+                                        "nbgrader.preprocessors.SaveAutoGrades",
+                                        "nbgrader.preprocessors.AssignLatePenalties",
+                                        "nbgrader.preprocessors.CheckCellMetadata"], student=single)
+    finally:
+        # The grader's working copies are removed once the grades are recorded.
+        shutil.rmtree(paths.staged, ignore_errors=True)
+        for student in students:
+            shutil.rmtree(paths.student(student), ignore_errors=True)
     for outcome in outcomes:
         outcome.notes = notes[outcome.student] + outcome.notes
         if outcome.status == "missing" and any("not a valid notebook" in n for n in outcome.notes):
@@ -349,13 +547,13 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
             if outcome.status == "ok":
                 outcome.status, outcome.message = "invalid", "nbgrader could not grade this submission"
         _flag(course, assignment, outcome)
-    record = work / "outcomes.json"
-    previous = json.loads(record.read_text()) if record.exists() else {}
+    previous = load_outcomes(course, assignment)
     previous.update({o.student: asdict(o) for o in outcomes})
-    record.write_text(json.dumps(previous, indent=1, sort_keys=True))
+    paths.outcomes.parent.mkdir(parents=True, exist_ok=True)
+    paths.outcomes.write_text(json.dumps(previous, indent=1, sort_keys=True))
     return outcomes
 
 
 def load_outcomes(course, assignment):
-    record = course.work / assignment / "outcomes.json"
+    record = Paths(course.work, assignment).outcomes
     return json.loads(record.read_text()) if record.exists() else {}

@@ -1,35 +1,19 @@
-"""Detect student code that tampers with the functions the tests rely on.
+"""Flag student code that a human should read.
 
-Two independent checks, both run outside the student's reach:
+:func:`scan_source` reads the student's cells (AST, before execution) and
+reports assignments to attributes of imported modules (``np.allclose = ...``),
+``setattr`` on modules, rebinding builtins, and dynamic code (``exec``,
+``eval``, ``importlib``, ``ctypes``).
 
-* :func:`scan_source` reads the student's cells (AST, before execution) and
-  reports assignments to attributes of imported modules (``np.allclose = ...``),
-  ``setattr`` on modules, rebinding builtins, and dynamic code (``exec``,
-  ``eval``, ``importlib``, ``ctypes``) that could hide the same.
-* :data:`PROBE_SOURCE` runs in the kernel after the last cell and prints a
-  fingerprint of each function in :data:`GUARDED`; the worker compares it with
-  the fingerprint computed in its own, untouched interpreter.
-
-Neither is a proof: a determined student can still obfuscate. The sandbox,
-not these checks, keeps grades and hidden tests out of reach.
+These findings no longer decide anything: the tests run in the grader's
+own process (:mod:`course.bridge`), so patching numpy or IPython inside the
+student's kernel can only change what the student's own functions return.
+Such code is still unusual in an answer, so the submission is flagged for
+review (nbgrader's "flagged", and the report's attention list).
 """
 
 import ast
-import importlib
-import inspect
-import json
-import textwrap
 
-GUARDED = [
-    "numpy.allclose", "numpy.isclose", "numpy.array_equal", "numpy.asarray", "numpy.abs",
-    "numpy.all", "numpy.any", "numpy.corrcoef", "numpy.testing.assert_allclose",
-    "numpy.testing.assert_array_equal", "numpy.testing.assert_almost_equal",
-    "numpy.testing.assert_array_almost_equal", "math.isclose",
-    "helpers.checks.assert_close", "helpers.checks.assert_shape", "helpers.checks.call_quietly",
-    "helpers.checks.as_float_array", "helpers.checks.quiet",
-    "builtins.abs", "builtins.all", "builtins.any", "builtins.float", "builtins.len",
-    "builtins.isinstance", "builtins.AssertionError", "builtins.print",
-]
 # Modules whose attributes a student must not rebind; the names the notebooks
 # import them under count from the start.
 GUARDED_MODULES = {"numpy", "scipy", "helpers", "math", "builtins", "sys", "course", "nbgrader",
@@ -39,61 +23,6 @@ DEFAULT_ALIASES = {"np": "numpy", "numpy": "numpy", "helpers": "helpers", "math"
 DYNAMIC_CALLS = {"exec", "eval", "compile", "__import__"}
 MODULE_CHANGING_CALLS = {"setattr", "delattr"}
 DYNAMIC_MODULES = {"importlib", "ctypes", "gc", "inspect", "builtins", "unittest"}
-
-
-def fingerprint(obj):
-    """A digest of what a function does, comparable across processes."""
-    import hashlib
-
-    def describe(value):
-        code = getattr(value, "__code__", value if type(value).__name__ == "code" else None)
-        if code is None:
-            return repr(value) if isinstance(value, (str, bytes, int, float, tuple, type(None))) else type(value).__name__
-        # nested code objects are described by content, not by their address
-        return code.co_code.hex() + "|" + ";".join(describe(const) for const in code.co_consts)
-
-    parts = [type(obj).__name__, getattr(obj, "__module__", None) or "",
-             getattr(obj, "__qualname__", None) or repr(obj), describe(obj)]
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
-
-
-def resolve(dotted):
-    module_name, _, attribute = dotted.rpartition(".")
-    return getattr(importlib.import_module(module_name), attribute)
-
-
-def reference_fingerprints():
-    return {name: fingerprint(resolve(name)) for name in GUARDED}
-
-
-PROBE_SOURCE = """\
-def __course_probe():
-    import importlib, json, sys
-%s
-    result = {}
-    for dotted in %r:
-        module_name, _, attribute = dotted.rpartition(".")
-        try:
-            result[dotted] = fingerprint(getattr(importlib.import_module(module_name), attribute))
-        except Exception as error:
-            result[dotted] = "missing: " + type(error).__name__
-    sys.stdout.write("COURSE-PROBE " + json.dumps(result) + "\\n")
-__course_probe()
-""" % (textwrap.indent(inspect.getsource(fingerprint), "    "), GUARDED)
-
-
-def compare_probe(outputs, reference):
-    """Names whose fingerprint after the run differs from ``reference``.
-
-    Returns None if the probe printed nothing (itself a sign of tampering
-    or of a dead kernel).
-    """
-    for output in outputs:
-        text = output.get("text", "")
-        if output.get("output_type") == "stream" and text.startswith("COURSE-PROBE "):
-            found = json.loads(text[len("COURSE-PROBE "):])
-            return sorted(name for name, digest in reference.items() if found.get(name) != digest)
-    return None
 
 
 def _root_name(node):

@@ -7,13 +7,11 @@ a sandbox, the course runs ``autograde`` twice per assignment, with the
 Execute step swapped out:
 
 1. ``ExportForExecution`` saves each sanitized notebook for a worker;
-2. workers execute them, each in its own sandboxed kernel (``course.execute``);
+2. workers execute them, each in its own sandboxed kernel, with the test
+   cells run by the grader itself (``course.execute``, ``course.bridge``);
 3. ``ReplayOutputs`` puts the workers' outputs back and nbgrader's own
    ``SaveAutoGrades`` records the grades, in one writer process.
 """
-
-import json
-from pathlib import Path
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
@@ -21,12 +19,14 @@ from traitlets import Bool, Unicode
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from course.contract import Paths, Result
+
 HIDDEN_NOTE = "# (hidden tests: not shown in feedback)\n"
 
 
-def exchange_path(base, resources, name):
+def _paths(work_dir, resources):
     info = resources["nbgrader"]
-    return Path(base) / info["assignment"] / info["student"] / name / f"{info['notebook']}.ipynb"
+    return Paths(work_dir, info["assignment"]), info["student"], f"{info['notebook']}.ipynb"
 
 
 class ExportForExecution(NbGraderPreprocessor):
@@ -35,7 +35,8 @@ class ExportForExecution(NbGraderPreprocessor):
     work_dir = Unicode("", help="The course's grading scratch folder").tag(config=True)
 
     def preprocess(self, nb, resources):
-        path = exchange_path(self.work_dir, resources, "sanitized")
+        paths, student, name = _paths(self.work_dir, resources)
+        path = paths.sanitized(student, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(path))
         return nb, resources
@@ -47,31 +48,35 @@ def error_output(ename, evalue):
 
 
 class ReplayOutputs(NbGraderPreprocessor):
-    """Copy outputs from the worker's executed notebook into the notebook being graded.
+    """Copy outputs from the worker's result into the notebook being graded.
 
-    If the worker could not grade the submission (time limit, memory limit,
-    dead kernel) or found tampering, every test cell gets an error output that
-    says why, so nbgrader records 0 for it and the reason reaches the feedback.
+    Test cells get the outputs the grader produced when it ran them (never
+    the kernel's). If the worker could not grade the submission (time
+    limit, resource limit, dead kernel), every test cell without a verdict
+    gets an error output that says why, so nbgrader records 0 for it and
+    the reason reaches the feedback.
     """
 
     work_dir = Unicode("", help="The course's grading scratch folder").tag(config=True)
 
     def preprocess(self, nb, resources):
-        executed_path = exchange_path(self.work_dir, resources, "executed")
-        status_path = executed_path.parent / "status.json"
-        status = json.loads(status_path.read_text()) if status_path.exists() else {
-            "status": "not-executed", "message": "the grading worker produced no result"}
-        executed = nbformat.read(str(executed_path), as_version=4) if executed_path.exists() else None
+        paths, student, name = _paths(self.work_dir, resources)
+        try:
+            result = Result.read(paths.result(student, name))
+        except (OSError, ValueError, TypeError):
+            result = Result(name, status="not-executed", message="the grading worker produced no result")
+        executed = nbformat.from_dict(result.notebook) if result.notebook else None
         if executed is not None and len(executed.cells) == len(nb.cells):
             for cell, done in zip(nb.cells, executed.cells):
                 if cell.cell_type == "code" and done.cell_type == "code" and cell.source == done.source:
-                    cell.outputs = done.outputs
-                    cell.execution_count = done.execution_count
-        if status["status"] != "ok":
-            reason = f"{status['status']}: {status['message']}"
+                    cell.outputs = done.get("outputs", [])
+                    cell.execution_count = done.get("execution_count")
+        if result.status != "ok":
+            reason = f"{result.status}: {result.message}"
             for cell in nb.cells:
                 meta = cell.metadata.get("nbgrader", {})
-                if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution") \
+                        and not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
                     cell.setdefault("outputs", []).append(error_output("SubmissionNotGraded", reason))
         return nb, resources
 

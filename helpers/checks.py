@@ -67,3 +67,44 @@ def assert_close(actual, expected, name, atol=1e-8, rtol=1e-6):
             f"{name} is not what was expected: {int(bad.sum())} of {bad.size} values differ\n"
             f"at index {tuple(int(i) for i in worst)} got {float(actual[worst])!r}, expected {float(expected[worst])!r}"
         )
+
+
+def replace_in_student_code(namespace, **functions):
+    """For the rest of this cell, the student's code calls ``functions`` instead of its own.
+
+    Tests use it so that one mistake costs points once: a later exercise
+    that builds on an earlier one is graded with a reference version of the
+    earlier function. ``namespace`` is the test cell's ``globals()``.
+
+    In a notebook kernel the names are rebound and put back after the cell.
+    When the course's grader runs the test (outside the student's kernel), it
+    tells the kernel to call back to these functions instead.
+
+    Examples
+    --------
+    >>> namespace = {"f": len}
+    >>> replace_in_student_code(namespace, f=abs)
+    >>> namespace["f"] is abs
+    True
+    """
+    bridge = namespace.get("__grading_bridge__") if isinstance(namespace, dict) else None
+    if bridge is not None:
+        bridge.override(functions)
+        return
+    saved = {name: namespace[name] for name in functions if name in namespace}
+    namespace.update(functions)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with every notebook environment
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def restore(*_args):
+        for name in functions:
+            namespace.pop(name, None)
+        namespace.update(saved)
+        shell.events.unregister("post_run_cell", restore)
+
+    shell.events.register("post_run_cell", restore)

@@ -71,7 +71,7 @@ def make_grading_tests(assignment):
         course, _, _, _ = graded_class(assignment)
         for name, tagged in skippable_cells(course, assignment).items():
             assert tagged, f"{name}: no cell is tagged skip-when-grading"
-            executed = nbtools.read(course.work / assignment / "reference" / "executed" / name)
+            executed = nbtools.read(course.autograded / "reference" / assignment / name)
             skipped = {nbtools.grade_id(c) for c in executed.cells if c.cell_type == "code"
                        and SKIPPED_NOTE.strip() in json.dumps(c.get("outputs", []))}
             assert skipped == set(tagged), f"{name}: left out {sorted(skipped)}, tagged {sorted(tagged)}"

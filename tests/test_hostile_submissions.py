@@ -58,7 +58,7 @@ def grade_hostile_batch(tmp_path_factory):
 
 
 def executed_text(course, student):
-    path = course.work / "correlations" / student / "executed" / "correlations.ipynb"
+    path = course.autograded / student / "correlations" / "correlations.ipynb"
     if not path.exists():
         return ""
     notebook = nbtools.read(path)
@@ -80,7 +80,7 @@ def test_each_hostile_submission_gets_the_expected_outcome(hostile_batch, studen
         wanted = full[test_cell] if expected == FULL else expected
         assert scores[student][test_cell] == wanted, f"{case.description}: {test_cell}"
     if case.note:
-        assert case.note in " ".join([outcome.message, *outcome.notes]), outcome
+        assert case.note in " ".join([outcome.message, *outcome.notes, *outcome.review]), outcome
     if case.output:
         assert case.output in executed_text(course, student)
     if case.absent:
@@ -141,4 +141,4 @@ def test_feedback_never_shows_hidden_tests_even_when_printed_by_the_student(host
     for student, html in by_student.items():
         assert "_expected_single_neuron" not in html, student
         assert "BEGIN HIDDEN TESTS" not in html, student
-    assert "output hidden: it contains the code of hidden tests" in by_student["prints_hidden_tests"]
+    assert "get_coarse_corr" in by_student["prints_hidden_tests"]   # its own history is shown

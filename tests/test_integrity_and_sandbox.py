@@ -1,4 +1,4 @@
-"""Tamper detection and the kernel sandbox, without running the grader."""
+"""Code flagged for review and the kernel sandbox, without running the grader."""
 
 import json
 import os
@@ -20,7 +20,7 @@ from course.sandbox import bwrap_command, kernel_environment
     ("helpers.checks.assert_close = lambda *a, **k: None", "helpers.checks.assert_close"),
     ("import numpy.testing\nnumpy.testing.assert_array_equal = f", "numpy.testing.assert_array_equal"),
 ])
-def test_rebinding_functions_of_guarded_modules_is_tampering(code, fragment):
+def test_rebinding_functions_of_guarded_modules_is_reported(code, fragment):
     found = integrity.scan_source(code)
     assert any(kind == "tamper" and fragment in reason for kind, reason in found), found
 
@@ -40,19 +40,6 @@ def test_ordinary_student_code_is_not_flagged(code):
 def test_dynamic_code_is_flagged_for_review_not_scored_zero(code):
     found = integrity.scan_source(code)
     assert found and all(kind == "review" for kind, _ in found)
-
-
-def test_fingerprints_are_stable_across_processes_and_detect_replacement():
-    reference = integrity.reference_fingerprints()
-    script = integrity.PROBE_SOURCE
-    out = subprocess.run([sys.executable, "-c", "import numpy, numpy.testing, math, helpers.checks\n" + script],
-                         capture_output=True, text=True, check=True).stdout
-    assert integrity.compare_probe([{"output_type": "stream", "text": out}], reference) == []
-    tampered = subprocess.run(
-        [sys.executable, "-c", "import numpy, numpy.testing, math, helpers.checks\n"
-         "numpy.allclose = lambda *a, **k: True\n" + script], capture_output=True, text=True, check=True).stdout
-    assert integrity.compare_probe([{"output_type": "stream", "text": tampered}], reference) == ["numpy.allclose"]
-    assert integrity.compare_probe([], reference) is None
 
 
 def test_bwrap_command_hides_folders_and_binds_only_what_is_allowed(tmp_path):

@@ -241,18 +241,20 @@ CASES = {
     "missing_notebook": Case("uploaded no notebook", missing_notebook, status="missing",
                              scores={SINGLE: 0, COARSE: 0}, note="missing notebook"),
     "extra_files": Case("extra files, one shadowing helpers", extra_files),
-    "monkeypatched_numpy": Case("np.allclose = lambda ...: True", monkeypatched_numpy, status="tampered",
-                                scores={SINGLE: 0, COARSE: 0}, note="np.allclose"),
+    # Patching the kernel's numpy or helpers cannot change a verdict (the tests run in the
+    # grader): the wrong answer scores 0, the right one full marks, and a human is asked to look.
+    "monkeypatched_numpy": Case("np.allclose = lambda ...: True", monkeypatched_numpy,
+                                scores={SINGLE: FULL, COARSE: 0}, note="np.allclose"),
     "monkeypatched_checks": Case("replaces the course's assert helpers", monkeypatched_checks,
-                                 status="tampered", scores={SINGLE: 0, COARSE: 0}, note="helpers.checks"),
-    "obfuscated_monkeypatch": Case("setattr through __import__", obfuscated_monkeypatch, status="tampered",
-                                   scores={SINGLE: 0, COARSE: 0}, note="helpers.checks.assert_close"),
+                                 scores={SINGLE: FULL, COARSE: 0}, note="helpers.checks"),
+    "obfuscated_monkeypatch": Case("setattr through __import__", obfuscated_monkeypatch,
+                                   scores={SINGLE: FULL, COARSE: 0}, note="setattr"),
     "reads_hidden_tests": Case("looks for sources, gradebook and other notebooks", reads_hidden_tests,
                                output="FOUND 0 []"),
     # The sandbox gives the course folder a private, empty tmpfs: writes land
     # there and vanish. The test checks the real gradebook and folders.
-    "prints_hidden_tests": Case("prints the kernel's input history (hidden tests included)",
-                                prints_hidden_tests, output="_expected_single_neuron"),
+    "prints_hidden_tests": Case("prints the kernel's input history (the hidden tests never enter it)",
+                                prints_hidden_tests, output="def get_coarse_corr", absent="_expected_single_neuron"),
     "tags_tests_to_skip": Case("tags a test cell skip-execution / skip-when-grading", tags_tests_to_skip,
                                scores={SINGLE: FULL, COARSE: 0}),
     "uses_demo_variable": Case("an answer reads a variable from an instructor demo cell (the cell then runs)",
