@@ -59,7 +59,9 @@ def _torch():
 
 def _array_blob(array, blobs):
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    array = np.asarray(array)
+    # (np.ascontiguousarray would turn a 0-d array into a 1-d one)
+    np.save(buffer, array if array.flags.c_contiguous else array.copy(order="C"), allow_pickle=False)
     blobs.append(buffer.getvalue())
     return len(blobs) - 1
 

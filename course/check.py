@@ -56,6 +56,38 @@ def check_metadata(notebook, label):
                 problems.append(f"{label}: test_{gid} has no hidden tests")
     if notebook.metadata.get("kernelspec", {}).get("name") != "python3":
         problems.append(f"{label}: kernelspec should be python3")
+    return problems + check_test_names(notebook, label)
+
+
+def check_test_names(notebook, label):
+    """Test cells run in the grader, not in the student's kernel (course.bridge).
+
+    They may use the instructor cells' imports, what they define themselves
+    and the functions of answer cells, but not variables computed in the
+    notebook: those live only in the student's kernel.
+    """
+    import ast
+    import builtins
+
+    from course.grading import test_plan
+    from course.skipping import _python_source, names_defined
+
+    _, student_names, prelude = test_plan(notebook)
+    available = set(dir(builtins)) | set(student_names) | names_defined(ast.parse(prelude))
+    problems = []
+    for cell in notebook.cells:
+        if not nbtools.is_test(cell):
+            continue
+        try:
+            tree = ast.parse(_python_source(cell.source))
+        except SyntaxError as error:
+            problems.append(f"{label}: {nbtools.grade_id(cell)} is not valid Python ({error.msg})")
+            continue
+        used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+        unknown = sorted(used - names_defined(tree) - available)
+        if unknown:
+            problems.append(f"{label}: {nbtools.grade_id(cell)} uses {', '.join(unknown)}, which only the "
+                            "student's kernel knows: tests run in the grader, so build such values in the test")
     return problems
 
 

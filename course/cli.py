@@ -7,18 +7,24 @@ from course.layout import Course
 
 
 def _limits(args):
-    from course.grading import Limits
+    from course.contract import Limits
 
     return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                  memory_mb=args.memory_mb, isolation=args.isolation,
-                  skip_demo_cells=not args.run_all_cells)
+                  memory_mb=args.memory_mb, max_procs=args.max_procs, disk_mb=args.disk_mb,
+                  output_mb=args.output_mb, isolation=args.isolation, skip_demo_cells=not args.run_all_cells)
 
 
 def _add_limits(parser):
     parser.add_argument("--workers", type=int, default=2, help="submissions executed in parallel (default 2)")
     parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
     parser.add_argument("--notebook-timeout", type=int, default=900, help="seconds per notebook (default 900)")
-    parser.add_argument("--memory-mb", type=int, default=4096, help="memory limit per kernel (default 4096)")
+    parser.add_argument("--memory-mb", type=int, default=4096,
+                        help="memory of all a submission's processes together, MB (default 4096)")
+    parser.add_argument("--max-procs", type=int, default=64, help="processes per submission (default 64)")
+    parser.add_argument("--disk-mb", type=int, default=512,
+                        help="size of a submission's private /tmp and working folder, MB each (default 512)")
+    parser.add_argument("--output-mb", type=int, default=20,
+                        help="total size of a notebook's outputs kept, MB (default 20)")
     parser.add_argument("--isolation", choices=["auto", "bwrap", "none"], default="auto",
                         help="sandbox: bwrap (bubblewrap), none, or auto = bwrap when installed")
     parser.add_argument("--run-all-cells", action="store_true",
@@ -65,7 +71,17 @@ def build_parser():
 
 
 def main(argv=None):
+    from course.grading import GradingError
+
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except GradingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args):
     course = Course.here(args.root)
     if args.command == "release":
         from course.release import release

@@ -90,3 +90,13 @@ def test_sync_check_notices_an_edited_source(tmp_path):
     notebook.cells[0].source += "\nA new sentence."
     nbtools.write(notebook, course.source / "correlations" / "correlations.ipynb")
     assert any("out of date" in p for p in check.check_release_in_sync(course, "correlations"))
+
+
+def test_metadata_check_catches_a_test_that_reads_a_variable_of_the_students_kernel():
+    # Tests run in the grader (course.bridge): a notebook variable such as X exists only in the kernel.
+    notebook = _correlations_source()
+    test_cell = next(c for c in notebook.cells if nbtools.is_test(c))
+    assert not check.check_test_names(notebook, "nb")
+    test_cell.source += "\nassert compute_connectivity_from_single_neuron(X_big, 0).shape == (256,)\n"
+    problems = check.check_test_names(notebook, "nb")
+    assert len(problems) == 1 and "uses X_big," in problems[0]
