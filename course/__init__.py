@@ -3,5 +3,6 @@
 Run ``python -m course --help``. nbgrader does the work (generating
 assignments, sanitizing submissions, recording grades, feedback, export);
 this package adds what a class needs on top: isolated and parallel
-execution of submissions, limits, tamper checks, and a grade report.
+execution of submissions, tests decided outside the student's process,
+limits, and a grade report.
 """
