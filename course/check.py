@@ -69,10 +69,10 @@ def check_test_names(notebook, label):
     import ast
     import builtins
 
-    from course.grading import test_plan
+    from course.grading import grading_plan
     from course.skipping import _python_source, names_defined
 
-    _, student_names, prelude = test_plan(notebook)
+    _, student_names, prelude = grading_plan(notebook)
     available = set(dir(builtins)) | set(student_names) | names_defined(ast.parse(prelude))
     problems = []
     for cell in notebook.cells:

@@ -247,7 +247,7 @@ def _top_level(cell):
         return []
 
 
-def test_plan(source_notebook):
+def grading_plan(source_notebook):
     """``(test_ids, student_names, prelude)`` of an instructor notebook.
 
     The test cells run in the grader; they may call the functions defined in
@@ -380,7 +380,7 @@ def check_grader(course, assignment, limits, data=None):
     skip = skippable_cells(course, assignment) if limits.skip_demo_cells else {}
     for path in course.source_notebooks(assignment):
         source = nbtools.read(path)
-        plan = test_plan(source)
+        plan = grading_plan(source)
         job = make_job(course, assignment, "reference", path.name, reference_notebook(source), limits,
                        skip.get(path.name, []), plan, data)
         work = paths.root / "self-check"
@@ -519,7 +519,7 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
         _autograde(course, assignment, ["course.nbgrader_ext.ExportForExecution"], student=single)
         # 2. workers execute in parallel, each with its own sandboxed kernel
         skip = skippable_cells(course, assignment) if limits.skip_demo_cells else {}
-        plans = {path.name: test_plan(nbtools.read(path)) for path in course.source_notebooks(assignment)}
+        plans = {path.name: grading_plan(nbtools.read(path)) for path in course.source_notebooks(assignment)}
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             jobs = pool.map(lambda s: _grade_student(course, assignment, s, limits, skip, plans, data), students)
             outcomes = list(tqdm(jobs, total=len(students), desc=f"grading {assignment}", unit="student",
