@@ -42,9 +42,7 @@ def write_kernelspec(kernels_dir, sandbox_args):
     spec_dir = Path(kernels_dir) / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
-        "argv": ([sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]  # TEMPORARY-DEBUG
-                 if os.environ.get("COURSE_PLAIN_KERNEL") else
-                 [sys.executable, "-m", "course.sandbox", *sandbox_args, "-f", "{connection_file}"]),
+        "argv": [sys.executable, "-m", "course.sandbox", *sandbox_args, "-f", "{connection_file}"],
         "display_name": "Python 3 (grading sandbox)",
         "language": "python",
         # bwrap does not forward signals: interrupt through the control channel.
@@ -278,6 +276,7 @@ def execute(job):
             for path in data.iterdir():
                 (work / path.name).write_bytes(path.read_bytes())
         executor.nb = notebook
+        executor.resources = {"metadata": {"path": str(work)}}   # the kernel's working folder
         try:
             with executor.setup_kernel():
                 bridge = Bridge(executor.kc, runtime)

@@ -2,17 +2,41 @@
 
 Used as the ``argv`` of the grading kernelspec::
 
-    python -m course.sandbox --memory-mb 4096 --hide /course --allow /course/helpers -f {connection_file}
+    python -m course.sandbox --memory-mb 4096 --max-procs 64 --disk-mb 512 --isolation auto \\
+        --allow /path/to/helpers --data /path/to/data.npz --report /private/limit.json -f {connection_file}
 
-It sets resource limits, gives the kernel only a whitelisted environment
-(no secrets of the grader), asks the kernel to die with its parent, and,
-where bubblewrap (``bwrap``) is available, starts the kernel in new user,
-PID, IPC, UTS, mount and (with the ``ipc`` kernel transport) network
-namespaces as an unprivileged user: the file system is read-only, the course
-directory is replaced by an empty one except for the paths the notebook
-needs (``--allow``), only the working directory and a private ``/tmp`` are
-writable, and there is no network. Without bwrap only the limits and the
-clean environment apply (the report says so).
+Where bubblewrap (``bwrap``) is available, the kernel runs in new user, PID,
+IPC, UTS, cgroup, mount and (with the ``ipc`` kernel transport) network
+namespaces, as an unprivileged user without capabilities:
+
+* **only an allowlist of the host is visible**, read-only: ``/usr`` (and
+  ``/bin``, ``/lib``, ... as on the host), the few files of ``/etc`` that
+  Python, numpy, matplotlib and torch read (:data:`ETC_PATHS`; no
+  ``/etc/passwd``, no keys), the Python environment (``sys.prefix``,
+  ``sys.base_prefix`` and their real paths) and each ``--allow PATH``.
+  Everything else (the course, the gradebook, other students, ``/root``,
+  ``/home``) does not exist inside;
+* **nothing the student writes reaches the host disk**: ``/tmp``,
+  ``/dev/shm`` and the working directory are private tmpfs, each at most
+  ``--disk-mb``; the working directory holds only the ``--data`` files,
+  read-only; all the rest is read-only;
+* **no network** when the kernel talks through Unix sockets (the runtime
+  folder with the sockets is bound in).
+
+In every mode (also ``--isolation none``) the kernel gets only a whitelisted
+environment (no secrets of the grader), per-process limits (address space
+``--memory-mb``, file size ``--file-mb``, no core dumps), and this launcher
+stays alive as a **supervisor** of the whole submission: every
+``--poll-interval`` seconds it sums the memory of all the kernel's processes
+and counts them; past ``--memory-mb`` or ``--max-procs`` it writes
+``{"limit": "memory"|"processes", "detail": ...}`` to ``--report``, kills
+the whole process tree and exits with status :data:`LIMIT_EXIT`. It forwards
+SIGTERM/SIGINT/SIGHUP to the kernel and exits with the kernel's status; if
+the supervisor is killed, the kernel dies with it (``PR_SET_PDEATHSIG``, and
+bwrap's ``--die-with-parent`` for everything in the sandbox).
+
+Without bwrap only the limits, the supervisor and the clean environment
+apply; the kernel then reads and writes its real working directory.
 """
 
 import argparse
@@ -23,12 +47,26 @@ import resource
 import shutil
 import signal
 import sys
+import time
 
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+LIMIT_EXIT = 137             # exit status of the supervisor when it killed the submission for a limit
 # The only variables the student's kernel sees: the grader's environment may
 # hold secrets (COURSE_DB_URL with a PostgreSQL password, tokens).
 KERNEL_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "HOME", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
               "MKL_NUM_THREADS", "MPLBACKEND", "PYTHONWARNINGS", "COURSE_GRADING")
+# Top-level system folders, bound read-only (or re-created as symlinks, as on
+# merged-/usr systems such as Debian 12, where /bin -> usr/bin).
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+# What of /etc the kernel needs, and nothing more (no passwd, shadow, ssl/private, ...):
+# the dynamic linker's cache (libraries in non-default folders, e.g. Debian's BLAS
+# alternatives; ctypes.util.find_library), the time zone, the alternatives symlinks
+# (/usr/bin/cc, awk, ... -> /etc/alternatives/...) and fontconfig's configuration
+# (matplotlib; without it: "Fontconfig error: Cannot load default config file").
+ETC_PATHS = ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives", "/etc/fonts")
+SANDBOX_UID = 65534
+FALLBACK_WORKDIR = "/tmp/work"
 
 
 def kernel_environment(environ):
@@ -36,15 +74,20 @@ def kernel_environment(environ):
     return {key: value for key, value in environ.items() if key in KERNEL_ENV or key.startswith("LC_")}
 
 
-def die_with_parent():
-    """Kill this process (and what it execs) when the grading worker dies."""
+def _prctl(option, value):
     try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        pass
+        return ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):
+        return -1
+
+
+def die_with_parent():
+    """Kill this process (and what it execs) when its parent dies."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def apply_limits(memory_mb, file_mb):
+    """Per-process limits (inherited by every process of the submission)."""
     if memory_mb:
         limit = int(memory_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -61,55 +104,374 @@ def kernel_transport(connection_file):
     return info.get("transport", "tcp"), info.get("ip", "")
 
 
-def bwrap_command(workdir, hide, allow, connection_file):
+# --------------------------------------------------------------------------- bwrap
+
+def _depth(path):
+    return len([part for part in path.split("/") if part])
+
+
+def _inside(path, folder):
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def python_paths():
+    """The folders of the Python environment, as used and as resolved.
+
+    In a virtual environment the interpreter lives in ``sys.base_prefix``,
+    e.g. ``/root/.pyenv/versions/3.11.7``: exactly that folder is bound, not
+    its parents.
+    """
+    paths = []
+    for path in (sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+                 os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))):
+        for variant in (os.path.abspath(path), os.path.realpath(path)):
+            if variant != "/" and variant not in paths:
+                paths.append(variant)
+    return paths
+
+
+def _system_mounts():
+    mounts = []
+    for path in SYSTEM_PATHS + ETC_PATHS:
+        if os.path.islink(path):
+            mounts.append((path, ["--symlink", os.readlink(path), path]))
+        elif os.path.exists(path):
+            mounts.append((path, ["--ro-bind", path, path]))
+    return mounts
+
+
+def _sandbox_workdir(workdir):
+    """Where the kernel works inside: its working directory, unless that is ``/``, ``/tmp`` or a system folder."""
+    workdir = os.path.abspath(workdir)
+    if workdir in ("/", "/tmp") or any(_inside(workdir, path) for path in ("/dev", "/proc", "/etc") + SYSTEM_PATHS):
+        return FALLBACK_WORKDIR
+    return workdir
+
+
+def bwrap_command(workdir, hide, allow, connection_file, data=(), disk_mb=512):
+    """The bwrap command line (without the kernel command) for a kernel working in ``workdir``.
+
+    ``hide``: folders replaced by an empty read-only one (only useful inside
+    an allowed folder: nothing outside the allowlist is visible anyway).
+    ``allow``: paths bound read-only. ``data``: files (or folders) bound
+    read-only into the working directory, under their names. ``disk_mb``:
+    size of each private tmpfs (``/tmp``, ``/dev/shm``, the working directory).
+    """
     connection_file = os.path.abspath(connection_file)
     transport, ip = kernel_transport(connection_file)
+    size = str(int(disk_mb) * 1024 * 1024) if disk_mb else None
+    sized = ["--size", size] if size else []
+    workdir = _sandbox_workdir(workdir)
     command = [
-        shutil.which("bwrap"), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-        "--perms", "1777", "--tmpfs", "/tmp", "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-        "--uid", "65534", "--gid", "65534", "--die-with-parent", "--new-session",
-        "--setenv", "HOME", "/tmp", "--setenv", "IPYTHONDIR", "/tmp/.ipython",
-        "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib", "--setenv", "JUPYTER_RUNTIME_DIR", "/tmp",
+        shutil.which("bwrap"),
+        "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--disable-userns", "--cap-drop", "ALL",
+        "--die-with-parent", "--new-session",
+        "--setenv", "HOME", "/tmp", "--setenv", "USER", "nobody", "--setenv", "LOGNAME", "nobody",
+        "--setenv", "IPYTHONDIR", "/tmp/.ipython", "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
+        "--setenv", "JUPYTER_RUNTIME_DIR", "/tmp",
     ]
-    for path in hide:
-        command += ["--tmpfs", path]
-    for path in allow:
-        if os.path.exists(path):
-            command += ["--ro-bind", path, path]
     if transport == "ipc":
         # The kernel talks to the grader through Unix sockets next to its
         # connection file (a folder private to this worker), so it needs no
         # network at all: a new, empty network namespace.
+        command += ["--unshare-net"]
+
+    # Mounts, applied parents first (a bind inside a tmpfs must come after it).
+    mounts = _system_mounts()
+    mounts += [("/dev", ["--dev", "/dev"]), ("/proc", ["--proc", "/proc"]),
+               ("/tmp", ["--perms", "1777", *sized, "--tmpfs", "/tmp"]),
+               ("/dev/shm", ["--perms", "1777", *sized, "--tmpfs", "/dev/shm"])]
+    bound = [path for path, _ in mounts]
+    for path in python_paths():
+        if not any(_inside(path, done) for done in bound):
+            mounts.append((path, ["--ro-bind", path, path]))
+            bound.append(path)
+    for path in allow:
+        path = os.path.abspath(path)
+        if path != "/" and os.path.exists(path) and path not in bound:
+            mounts.append((path, ["--ro-bind", path, path]))
+            bound.append(path)
+    if transport == "ipc":
         sockets = os.path.dirname(os.path.abspath(ip))
-        command += ["--unshare-net", "--bind", sockets, sockets]
+        mounts.append((sockets, ["--bind", sockets, sockets]))
     # Only the connection file itself: its folder may hold other kernels' files.
-    command += ["--ro-bind", connection_file, connection_file]
-    command += ["--bind", workdir, workdir, "--chdir", workdir]
+    mounts.append((connection_file, ["--ro-bind", connection_file, connection_file]))
+    mounts.append((workdir, ["--perms", "0777", *sized, "--tmpfs", workdir]))
+    for path in data:
+        path = os.path.abspath(path)
+        target = os.path.join(workdir, os.path.basename(path.rstrip("/")))
+        mounts.append((target, ["--ro-bind", path, target]))
+    hidden = []
+    for path in hide:
+        path = os.path.abspath(path)
+        # Not over a folder mounted above (/tmp, the working directory, an allowed one).
+        if path != "/" and path not in {dest for dest, _ in mounts} and path not in hidden:
+            hidden.append(path)
+    # Inserted first: at the same depth, later mounts win.
+    mounts = [(path, ["--perms", "0755", "--size", str(1024 * 1024), "--tmpfs", path]) for path in hidden] + mounts
+    for _, args in sorted(mounts, key=lambda mount: _depth(mount[0])):
+        command += args
+    # The sandbox's root and /dev are tmpfs made by bwrap: read-only once set up.
+    for path in ["/", "/dev"] + hidden:
+        command += ["--remount-ro", path]
+    command += ["--chdir", workdir]
     return command
+
+
+# --------------------------------------------------------------------------- supervisor
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
+
+
+def _children_via_task(pid):
+    kids = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return kids
+    for tid in tasks:
+        kids += [int(kid) for kid in _read(f"/proc/{pid}/task/{tid}/children").split()]
+    return kids
+
+
+def _parents_via_scan():
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            stat = _read(f"/proc/{name}/stat")
+            if stat:
+                parents.setdefault(int(stat.rsplit(b")", 1)[1].split()[1]), []).append(int(name))
+    return parents
+
+
+HAVE_CHILDREN_FILES = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+
+
+def descendants(root):
+    """All processes below ``root`` (pids), parents before children."""
+    found, seen, queue = [], {root}, [root]
+    parents = None if HAVE_CHILDREN_FILES else _parents_via_scan()
+    while queue:
+        pid = queue.pop()
+        kids = _children_via_task(pid) if parents is None else parents.get(pid, [])
+        for kid in kids:
+            if kid not in seen:
+                seen.add(kid)
+                found.append(kid)
+                queue.append(kid)
+    return found
+
+
+def resident_bytes(pid):
+    fields = _read(f"/proc/{pid}/statm").split()
+    return int(fields[1]) * PAGE if len(fields) > 1 else 0
+
+
+def proportional_bytes(pid):
+    """PSS (shared pages split between the processes sharing them); RSS if unknown."""
+    for line in _read(f"/proc/{pid}/smaps_rollup").splitlines():
+        if line.startswith(b"Pss:"):
+            return int(line.split()[1]) * 1024
+    return resident_bytes(pid)
+
+
+class Supervisor:
+    """Watches the process tree below this process and enforces the limits of the whole submission."""
+
+    FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    WATCHED = FORWARDED + (signal.SIGCHLD,)
+
+    def __init__(self, memory_mb, max_procs, report, interval=0.2, helpers=0):
+        self.memory = int(memory_mb) * 1024 * 1024 if memory_mb else 0
+        self.memory_mb, self.max_procs = memory_mb, max_procs
+        self.report, self.interval = report, interval
+        self.helpers = helpers          # bwrap's own processes at the top of the tree, not counted
+        self.child = None
+        self.status = None
+
+    def start(self, command, env, memory_mb, file_mb):
+        """Fork and exec ``command`` with the per-process limits; the supervisor keeps running."""
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)     # orphans of the submission stay below us
+        signal.pthread_sigmask(signal.SIG_BLOCK, self.WATCHED)
+        me = os.getpid()
+        pid = os.fork()
+        if pid == 0:                         # the child: becomes bwrap (or the kernel)
+            try:
+                die_with_parent()
+                if os.getppid() != me:
+                    os._exit(1)
+                os.setpgid(0, 0)             # signals for the supervisor's group do not hit it twice
+                for number in self.WATCHED + (signal.SIGPIPE, signal.SIGXFSZ):
+                    signal.signal(number, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, [])
+                apply_limits(memory_mb, file_mb)
+                os.execve(command[0], command, env)
+            except BaseException as error:   # never return into the supervisor's code
+                try:
+                    os.write(2, f"course.sandbox: cannot start {command[0]}: {error}\n".encode())
+                finally:
+                    os._exit(127)
+        self.child = pid
+        return pid
+
+    def _reap(self):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == self.child and self.status is None:
+                self.status = status
+
+    def processes(self):
+        """The submission's processes (without bwrap's own ones)."""
+        tree = descendants(os.getpid())
+        skip = set()
+        if self.helpers and self.child in tree:
+            level = [self.child]
+            for _ in range(self.helpers):
+                skip.update(level)
+                level = [kid for pid in level for kid in
+                         (_children_via_task(pid) if HAVE_CHILDREN_FILES else
+                          _parents_via_scan().get(pid, []))]
+        return [pid for pid in tree if pid not in skip], tree
+
+    def check(self):
+        """``(kind, detail)`` of a limit the submission exceeds, or None."""
+        procs, tree = self.processes()
+        if self.max_procs and len(procs) > self.max_procs:
+            return "processes", (f"the submission had {len(procs)} processes at the same time "
+                                 f"(limit {self.max_procs})")
+        if self.memory:
+            used = sum(resident_bytes(pid) for pid in tree)
+            if used > self.memory:
+                # RSS counts the pages forked processes share once per process:
+                # confirm with the proportional set size before killing.
+                used = sum(proportional_bytes(pid) for pid in tree)
+                if used > self.memory:
+                    return "memory", (f"the submission's {len(procs)} processes used {used // 2**20} MB "
+                                      f"of memory together (limit {self.memory_mb} MB)")
+        return None
+
+    def kill_tree(self, deadline=3.0):
+        """SIGKILL every process below the supervisor until none is left."""
+        if self.status is None:                   # not reaped yet: the pid is still ours
+            try:
+                os.kill(self.child, signal.SIGKILL)   # bwrap: takes the whole PID namespace with it
+            except OSError:
+                pass
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            tree = descendants(os.getpid())
+            if not tree:
+                break
+            for pid in tree:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            self._reap()
+            time.sleep(0.01)
+        self._reap()
+
+    def write_report(self, kind, detail):
+        if not self.report:
+            return
+        temporary = f"{self.report}.{os.getpid()}.tmp"
+        try:
+            with open(temporary, "w") as handle:
+                handle.write(json.dumps({"limit": kind, "detail": detail}) + "\n")
+            os.replace(temporary, self.report)
+        except OSError as error:
+            print(f"course.sandbox: cannot write {self.report}: {error}", file=sys.stderr)
+
+    def exit_code(self):
+        if os.WIFSIGNALED(self.status):
+            return 128 + os.WTERMSIG(self.status)
+        return os.WEXITSTATUS(self.status)
+
+    def run(self, grace=5.0):
+        """Supervise until the child exits; returns the exit status for this process."""
+        next_check = time.monotonic()
+        kill_at = None
+        while True:
+            timeout = max(0.0, next_check - time.monotonic())
+            if kill_at is not None:
+                timeout = min(timeout, max(0.0, kill_at - time.monotonic()))
+            received = signal.sigtimedwait(self.WATCHED, timeout)
+            if received is not None and received.si_signo in self.FORWARDED:
+                try:
+                    os.kill(self.child, received.si_signo)
+                except OSError:
+                    pass
+                if received.si_signo != signal.SIGINT and kill_at is None:
+                    kill_at = time.monotonic() + grace
+            self._reap()
+            if self.status is not None:
+                self.kill_tree()        # what the kernel left behind (without bwrap: orphans)
+                return self.exit_code()
+            if kill_at is not None and time.monotonic() >= kill_at:
+                self.kill_tree()
+                return self.exit_code() if self.status is not None else 128 + signal.SIGKILL
+            if time.monotonic() >= next_check:
+                exceeded = self.check()
+                if exceeded:
+                    self.write_report(*exceeded)
+                    self.kill_tree()
+                    print(f"course.sandbox: killed: {exceeded[1]}", file=sys.stderr, flush=True)
+                    return LIMIT_EXIT
+                next_check = time.monotonic() + self.interval
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-f", dest="connection_file", required=True)
-    parser.add_argument("--memory-mb", type=int, default=4096)
-    parser.add_argument("--file-mb", type=int, default=200)
+    parser.add_argument("--memory-mb", type=int, default=4096,
+                        help="memory of all the submission's processes together (and address space per process)")
+    parser.add_argument("--max-procs", type=int, default=64, help="processes of the submission at the same time")
+    parser.add_argument("--disk-mb", type=int, default=512,
+                        help="size of the private /tmp, /dev/shm and working directory, each (bwrap)")
+    parser.add_argument("--file-mb", type=int, default=200, help="largest file a process may write")
     parser.add_argument("--isolation", choices=["auto", "bwrap", "none"], default="auto")
-    parser.add_argument("--hide", action="append", default=[], help="directory to replace by an empty one")
-    parser.add_argument("--allow", action="append", default=[], help="path inside a hidden one to keep, read-only")
+    parser.add_argument("--hide", action="append", default=[],
+                        help="folder to replace by an empty one (only matters inside an --allow folder)")
+    parser.add_argument("--allow", action="append", default=[], help="host path the kernel may read")
+    parser.add_argument("--data", action="append", default=[],
+                        help="file made available read-only in the kernel's working directory (bwrap)")
+    parser.add_argument("--report", help="file to write the limit the submission was killed for (JSON)")
+    parser.add_argument("--poll-interval", type=float, default=0.2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     die_with_parent()
-    apply_limits(args.memory_mb, args.file_mb)
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", args.connection_file,
               "--HistoryManager.hist_file=:memory:"]
     use_bwrap = args.isolation == "bwrap" or (args.isolation == "auto" and shutil.which("bwrap"))
     if use_bwrap:
         if not shutil.which("bwrap"):
             sys.exit("course.sandbox: --isolation bwrap requested but bwrap is not installed")
-        command = bwrap_command(os.getcwd(), args.hide, args.allow, args.connection_file) + kernel
+        for path in args.data:
+            if not os.path.exists(path):
+                sys.exit(f"course.sandbox: data file {path} does not exist")
+        command = bwrap_command(os.getcwd(), args.hide, args.allow, args.connection_file,
+                                data=args.data, disk_mb=args.disk_mb) + kernel
     else:
         command = kernel
-    os.execve(command[0], command, kernel_environment(os.environ))
+    # bwrap runs as two processes above the kernel: its monitor and the PID namespace's init.
+    supervisor = Supervisor(args.memory_mb, args.max_procs, args.report, interval=args.poll_interval,
+                            helpers=2 if use_bwrap else 0)
+    supervisor.start(command, kernel_environment(os.environ), args.memory_mb, args.file_mb)
+    sys.exit(supervisor.run())
 
 
 if __name__ == "__main__":
