@@ -1,10 +1,14 @@
-"""Feedback for students: nbgrader's HTML, without the hidden tests."""
+"""Feedback for students: nbgrader's HTML, without the hidden tests or student script."""
 
 from course.nbgrader_run import run_nbgrader
 
 
 def generate_feedback(course, assignment, student=None, show_hidden=False):
     """Run ``nbgrader generate_feedback`` with :class:`HideHiddenTests` added.
+
+    :class:`course.sanitize.SanitizeStudentContent` runs after ``GetGrades``
+    (so the gradebook's comments are cleaned too): the feedback HTML carries
+    no script, event handler or script link written by the student.
 
     Returns the paths of the feedback files written.
     """
@@ -15,6 +19,7 @@ def generate_feedback(course, assignment, student=None, show_hidden=False):
         f"load_subconfig({str(course.root / 'nbgrader_config.py')!r})\n"
         "c.GenerateFeedback.preprocessors = [\n"
         "    'nbgrader.preprocessors.GetGrades',\n"
+        "    'course.sanitize.SanitizeStudentContent',\n"
         "    'course.nbgrader_ext.HideHiddenTests',\n"
         "    'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor',\n"
         "]\n"

@@ -50,7 +50,6 @@ def _phase_config(course, assignment, preprocessors):
         f"c.Autograde.autograde_preprocessors = {preprocessors!r}\n"
         f"c.ExportForExecution.work_dir = {str(course.work)!r}\n"
         f"c.ReplayOutputs.work_dir = {str(course.work)!r}\n"
-        f"c.SanitizeStudentContent.release_dir = {str(course.release)!r}\n"
         f"c.CourseDirectory.submitted_directory = {str(Path(course.work.name) / STAGED)!r}\n"
         "c.OverwriteCells.add_missing_cells = True\n"
         "c.LimitOutput.max_lines = 1000\n"

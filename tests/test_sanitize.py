@@ -1,0 +1,444 @@
+"""Student notebooks rendered as HTML (formgrader, feedback) carry no student script.
+
+A hostile notebook with every vector we know is sanitized, rendered with
+nbconvert's HTML exporter (lab, classic and nbgrader's feedback template),
+and the HTML is parsed: only the template's own scripts, no event handlers,
+no script URLs, no frames, objects, forms, styles or meta elements from the
+student; the student's harmless prose, maths, table and image are still there.
+No browser, no network.
+"""
+
+import base64
+import copy
+import os
+import re
+import socket
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
+from nbconvert import HTMLExporter
+from traitlets.config import Config
+
+import course.feedback
+from course.sanitize import (SanitizeStudentContent, WORD_JOINER, sanitize_html, sanitize_markdown,
+                             sanitize_notebook)
+
+REPO = Path(__file__).resolve().parent.parent
+PNG = base64.b64encode(
+    bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                  "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")).decode()
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
+FORMULA = r"\sum_{i=1}^{n} x_i^2"
+
+# Markdown an attacker may write; each must render as inert text or a harmless link.
+MARKDOWN_VECTORS = [
+    "<script>alert('md')</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<scr<script>ipt>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<img src=x onerror=alert(1)//",
+    "<svg onload=alert(1)>",
+    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+    '<a href=" javascript:alert(1)">click</a>',
+    '<a href="jav&#x09;ascript:alert(1)">tab</a>',
+    "<iframe src=javascript:alert(1)></iframe>",
+    "<iframe srcdoc='<script>alert(1)</script>'></iframe>",
+    "<object data=javascript:alert(1)></object><embed src=javascript:alert(1)>",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    "<base href=javascript:alert(1)//>",
+    "<form action=javascript:alert(1)><button formaction=javascript:alert(1)>go</button></form>",
+    "<style>body{background:url(javascript:alert(1))}</style>",
+    "<details open ontoggle=alert(1)>x</details>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<!--><img src=x onerror=alert(1)>-->",
+    "<!-- --!><script>alert(1)</script>-->",
+    "<?xml-stylesheet href=javascript:alert(1)?>",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x]( javascript:alert(1))",
+    "[x](jav&#x61;script:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "[x](&#x6A;avascript&#x3A;alert(1))",
+    "[x](javascript\\:alert(1))",
+    "[x](javascript&colon;alert(1))",
+    "[x](<javascript:alert(1)>)",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "[ref]\n\n[ref]: javascript:alert(1)",
+    "[ref2]\n\n[ref2]:\n  data:text/html,<script>alert(1)</script>",
+    "<javascript:alert(1)>",
+    "# <img src=x onerror=alert(1)> heading",
+    "| a | <script>alert(1)</script> |\n|---|---|\n| <img src=x onerror=alert(1)> | 2 |",
+    "```mermaid\ngraph TD\nA[<img src=x onerror=alert(1)>]\n```",
+    "$<script>alert(1)</script>$ and $$\\href{javascript:alert(1)}{x}$$",
+    "`` ` ``<img src=x onerror=alert(1)>` and $`$<img src=x onerror=alert(1)>`",
+]
+HARMLESS_MARKDOWN = f"So a < b, x<3 and the **bold** claim ${FORMULA}$ hold.\n\n* a list\n* `x<y` in code"
+# no "<" right before a letter: a clean text, which sanitizing leaves as it is
+CLEAN_MARKDOWN = HARMLESS_MARKDOWN.replace("`x<y`", "`x < y`")
+HARMLESS_HTML = '<table><tr><th>neuron</th><td class="x">harmless-table-cell</td></tr></table>'
+BAD_BASE64 = 'x" onerror="alert(1)'
+
+
+def hostile_notebook():
+    """Every vector we know, in every place a student controls."""
+    cells = [
+        {"cell_type": "markdown", "id": "answer1", "source": "\n\n".join(MARKDOWN_VECTORS),
+         "metadata": {"nbgrader": {"grade": True, "solution": True, "locked": False, "points": 1,
+                                   "grade_id": "think_1", "schema_version": 3}}},
+        {"cell_type": "markdown", "id": "harmless", "source": HARMLESS_MARKDOWN, "metadata": {}},
+        {"cell_type": "markdown", "id": "labelled", "source": "answer",
+         "metadata": {"nbgrader": {"grade": True, "solution": True, "locked": False, "points": 1,
+                                   "grade_id": '"><img src=x onerror=alert(1)>', "schema_version": 3}}},
+        {"cell_type": "markdown", "id": "attached",
+         "source": ("![a](attachment:ok.png) ![b](attachment:evil.svg) ![c](attachment:bad.png) "
+                    "![d](attachment:nope.png)"),
+         "metadata": {},
+         "attachments": {"ok.png": {"image/png": PNG}, "evil.svg": {"image/svg+xml": SVG},
+                         "bad.png": {"image/png": BAD_BASE64}}},
+        {"cell_type": "raw", "id": "raw-html", "source": "<script>alert('raw')</script><img src=x onerror=alert(1)>",
+         "metadata": {"raw_mimetype": "text/html", "format": "text/html"}},
+        {"cell_type": "raw", "id": "raw-plain", "source": "<svg onload=alert(1)>", "metadata": {}},
+        {"cell_type": "code", "id": "outputs", "source": "print('hi')", "execution_count": "<script>alert(1)</script>",
+         "metadata": {"tags": ['x" onclick="alert(1)', "skip-when-grading"], "magics_language": "html",
+                      "jupyter": {"source_hidden": False, "evil": "<script>"}, "collapsed": "<b>"},
+         "outputs": [
+             {"output_type": "display_data", "metadata": {},
+              "data": {"text/html": [HARMLESS_HTML, "<script>alert('html')</script><img src=x onerror=alert(1)>",
+                                     "<a href='javascript:alert(1)'>j</a><svg><animate onbegin=alert(1)>",
+                                     "<style>@import 'javascript:alert(1)'</style><iframe src=x></iframe>",
+                                     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"],
+                       "text/plain": "<DataFrame>"}},
+             {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": MARKDOWN_VECTORS[:5]}},
+             {"output_type": "display_data", "metadata": {}, "data": {"image/svg+xml": SVG}},
+             {"output_type": "display_data", "metadata": {}, "data": {"application/javascript": "alert('js')"}},
+             {"output_type": "display_data", "metadata": {}, "data": {"text/javascript": "alert('tjs')"}},
+             {"output_type": "display_data", "metadata": {}, "data": {"application/x-evil": "<script>alert(1)</script>",
+                                                                      "application/xhtml+xml": SVG}},
+             {"output_type": "display_data", "metadata": {}, "data": {"text/vnd.mermaid": "graph TD\nA-->B"}},
+             {"output_type": "display_data", "data": {"image/png": BAD_BASE64},
+              "metadata": {"image/png": {"width": "1 onerror=alert(1)"}}},
+             {"output_type": "display_data", "data": {"image/png": PNG},
+              "metadata": {"image/png": {"width": 20, "height": "2 onmouseover=alert(1)"},
+                           "filenames": {"image/png": "javascript:alert(1)"}, "needs_background": "<b>"}},
+             {"output_type": "display_data", "metadata": {},
+              "data": {"text/latex": r"$\href{javascript:alert(1)}{x}$ </div><script>alert(1)</script>"}},
+             {"output_type": "display_data", "metadata": {},
+              "data": {"application/vnd.jupyter.widget-view+json":
+                       {"model_id": "</script><script>alert(1)</script>", "version_major": 2},
+                       "text/plain": "IntSlider(value=3)"}},
+             {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+              "data": {"text/plain": "<script>alert(1)</script>"}},
+             {"output_type": "stream", "name": "stdout", "text": "<script>alert('stream')</script>"},
+             {"output_type": "error", "ename": "<script>alert(1)</script>", "evalue": 42,
+              "traceback": ["<img src=x onerror=alert(1)>", 7]},
+         ]},
+        {"cell_type": "markdown", "id": 'x"><img src=x onerror=alert(1)>', "source": "bad id", "metadata": {}},
+        {"cell_type": "markdown", "id": "answer1", "source": "duplicate id", "metadata": {}},
+    ]
+    return nbformat.from_dict({
+        "nbformat": 4, "nbformat_minor": 5, "cells": cells,
+        "metadata": {
+            "title": "</title><script>alert('title')</script>",
+            "widgets": {"application/vnd.jupyter.widget-state+json": {
+                "state": {"x": {"model_name": "</script><script>alert('widget')</script>"}},
+                "version_major": 2, "version_minor": 0}},
+            "kernelspec": {"name": "python3", "display_name": "<script>alert(1)</script>", "language": "python"},
+            "language_info": {"name": "python", "pygments_lexer": "html\"><script>", "codemirror_mode": {"x": 1}},
+            "jupytext": {"formats": "<script>"},
+        }})
+
+
+def clean_notebook():
+    return nbformat.from_dict({
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                         "language": "python"}},
+        "cells": [{"cell_type": "markdown", "id": "m", "metadata": {}, "source": CLEAN_MARKDOWN},
+                  {"cell_type": "code", "id": "c", "metadata": {}, "source": "x = 1", "execution_count": 1,
+                   "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"image/png": PNG}}]}]})
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Rendering must not fetch anything (no CDN, no remote templates)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access during rendering: {args!r}")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def render(nb, template):
+    """HTML of ``nb`` with one of nbconvert's templates, or nbgrader's feedback template."""
+    if template == "feedback":
+        import nbgrader
+        formgrader = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
+        # as nbgrader's GenerateFeedback configures it
+        exporter = HTMLExporter(template_name="feedback", extra_template_basedirs=[f"{formgrader}/templates"],
+                                extra_template_paths=[f"{formgrader}/static/node_modules/bootstrap/dist/css"])
+        resources = {"nbgrader": {"notebook": "hw", "score": 1, "max_score": 2, "late_penalty": 0}}
+        nb = copy.deepcopy(nb)
+        for cell in nb.cells:  # what nbgrader's GetGrades adds from the gradebook
+            if "nbgrader" in cell.metadata:
+                cell.metadata.nbgrader.update(score=0.5, points=1, comment="TA says: *see* <b>me</b>")
+    else:
+        exporter, resources = HTMLExporter(template_name=template), {}
+    html, _ = exporter.from_notebook_node(copy.deepcopy(nb), resources=resources)
+    return html
+
+
+def url_is_dangerous(value):
+    """A browser's view of a URL attribute: controls and spaces stripped, tabs and newlines removed."""
+    url = re.sub(r"[\t\n\r]", "", value.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+                                               "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+                                               "\t\n\r")).lower()
+    if url.startswith("data:"):
+        return re.match(r"data:image/(png|jpeg|gif);base64,", url) is None
+    return url.startswith(("javascript:", "vbscript:"))
+
+
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
+                  "srcdoc", "codebase", "cite", "dynsrc", "lowsrc"}
+FORBIDDEN_TAGS = {"script", "iframe", "frame", "object", "embed", "applet", "svg", "math", "meta", "base",
+                  "form", "button", "style", "link", "template", "animate", "set", "video", "audio", "source",
+                  "details", "noscript", "textarea", "select"}
+
+
+def scripts(soup):
+    return sorted((str(s.get("type")), str(s.get("src")), s.get_text()) for s in soup.find_all("script"))
+
+
+def tag_counts(soup, names):
+    return {name: len(soup.find_all(name)) for name in names}
+
+
+def browser_parse(html):
+    """(tag, attributes) of every element as an HTML5 (browser) parser sees them.
+
+    Uses the html5lib that bleach vendors; html.parser alone is more lenient
+    than browsers about where tags start and end.
+    """
+    from bleach._vendor import html5lib
+
+    tree = html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=False)
+    return [(e.tag.split("}")[-1], dict(e.attrib)) for e in tree.iter() if isinstance(e.tag, str)]
+
+
+def assert_inert(html, clean_html):
+    """No student script survives in ``html``; the template's own elements are as in ``clean_html``."""
+    soup, clean = BeautifulSoup(html, "html.parser"), BeautifulSoup(clean_html, "html.parser")
+    assert scripts(soup) == scripts(clean)
+    assert tag_counts(soup, FORBIDDEN_TAGS) == tag_counts(clean, FORBIDDEN_TAGS)
+    elements = [(e.name, e.attrs) for e in soup.find_all(True)] + browser_parse(html)
+    for tag, attributes in elements:
+        for name, value in attributes.items():
+            assert not name.lower().startswith("on"), (tag, name, value)
+            values = value if isinstance(value, list) else [value]
+            if name.lower() in URL_ATTRIBUTES:
+                assert not any(url_is_dangerous(v) for v in values), (tag, name, value)
+    browser_tags = [tag for tag, _ in browser_parse(html)]
+    clean_tags = [tag for tag, _ in browser_parse(clean_html)]
+    assert {t: browser_tags.count(t) for t in FORBIDDEN_TAGS} == {t: clean_tags.count(t) for t in FORBIDDEN_TAGS}
+    # the page text still shows the student's attempts, as text
+    assert "onerror=alert(1)" in soup.get_text()
+
+
+@pytest.fixture(scope="module")
+def sanitized():
+    nb = hostile_notebook()
+    notes = sanitize_notebook(nb)
+    return nb, notes
+
+
+@pytest.mark.parametrize("template", ["lab", "classic", "feedback"])
+def test_hostile_notebook_renders_without_student_script(sanitized, template):
+    nb, _ = sanitized
+    assert_inert(render(nb, template), render(clean_notebook(), template))
+
+
+def test_unsanitized_hostile_notebook_is_caught_by_these_checks():
+    """The checks above are not vacuous: without sanitizing they fail."""
+    hostile = hostile_notebook()
+    markdown = nbformat.v4.new_markdown_cell(hostile.cells[0].source)
+    outputs = nbformat.v4.new_code_cell(outputs=hostile.cells[6].outputs[:7])  # the schema-valid ones
+    for cell in (markdown, outputs):
+        nb = clean_notebook()
+        nb.cells.append(cell)
+        nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # joins multiline strings, as reading a file does
+        with pytest.raises(AssertionError):
+            assert_inert(render(nb, "lab"), render(clean_notebook(), "lab"))
+
+
+@pytest.mark.parametrize("template", ["lab", "classic"])
+def test_harmless_student_content_survives(sanitized, template):
+    nb, _ = sanitized
+    soup = BeautifulSoup(render(nb, template), "html.parser")
+    text = soup.get_text().replace(WORD_JOINER, "")
+    assert "So a < b, x<3 and the" in text
+    assert f"${FORMULA}$" in text
+    assert any(code.get_text().replace(WORD_JOINER, "") == "x<y" for code in soup.find_all("code"))
+    assert soup.find("td", string="harmless-table-cell") is not None
+    assert soup.find("strong", string="bold") is not None
+    sources = [img.get("src", "") for img in soup.find_all("img")]
+    assert sources.count(f"data:image/png;base64,{PNG}") == 2  # the png output and the png attachment
+    assert "IntSlider(value=3)" in text  # no widget state: the text fallback shows
+
+
+def test_notes_say_what_was_removed(sanitized):
+    _, notes = sanitized
+    text = "\n".join(notes)
+    for expected in ["image/svg+xml", "application/javascript", "text/javascript", "application/x-evil",
+                     "notebook metadata: removed jupytext, title, widgets", "raw cell shown as plain text",
+                     "removed attachment 'evil.svg'", "removed attachment 'bad.png'"]:
+        assert expected in text
+
+
+def test_outputs_are_allowlisted(sanitized):
+    nb, _ = sanitized
+    outputs = nb.cells[6].outputs
+    assert outputs[2].data == {"text/plain": "[output removed by the grader: image/svg+xml]"}
+    assert outputs[3].data == {"text/plain": "[output removed by the grader: application/javascript]"}
+    assert outputs[7].data == {"text/plain": "[output removed by the grader: image/png]"}  # not base64
+    assert outputs[7].metadata == {}
+    assert outputs[8].metadata == {"image/png": {"width": 20}}
+    assert outputs[11].execution_count == 1 and nb.cells[6].execution_count is None
+    assert outputs[13].evalue == "42" and outputs[13].traceback == ["<img src=x onerror=alert(1)>", "7"]
+    assert nb.cells[6].metadata == {"tags": ["skip-when-grading"], "jupyter": {"source_hidden": False}}
+
+
+def test_metadata_is_checked_or_trusted():
+    nb = hostile_notebook()
+    sanitize_notebook(nb)
+    assert nb.metadata == {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                          "language": "python"},
+                           "language_info": {"name": "python"}}
+    assert "nbgrader" not in nb.cells[2].metadata  # unsafe grade_id
+    assert nb.cells[0].metadata.nbgrader["grade_id"] == "think_1"
+    assert not nb.cells[4].metadata  # raw_mimetype and format gone
+
+    trusted = {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}}
+    nb = hostile_notebook()
+    sanitize_notebook(nb, trusted_metadata=trusted)
+    assert nb.metadata == trusted
+
+
+def test_sanitized_notebook_validates(sanitized):
+    nb, _ = sanitized
+    nbformat.validate(nb)
+    nbformat.validate(nbformat.reads(nbformat.writes(nb), as_version=4))
+
+
+def test_sanitizing_is_idempotent(sanitized):
+    nb, _ = sanitized
+    again = copy.deepcopy(nb)
+    assert sanitize_notebook(again) == []
+    assert again == nb
+
+
+def test_clean_notebooks_keep_their_sources():
+    notebooks = [clean_notebook()] + [nbformat.read(p, as_version=4) for p in sorted(REPO.glob("release/*/*.ipynb"))]
+    assert len(notebooks) > 1
+    for nb in notebooks:
+        before = [(c.cell_type, c.source) for c in nb.cells]
+        sanitize_notebook(nb)
+        assert [(c.cell_type, c.source) for c in nb.cells] == before
+
+
+@pytest.mark.parametrize("vector", MARKDOWN_VECTORS)
+def test_markdown_vectors_are_inert_for_a_commonmark_renderer(vector):
+    """JupyterLab renders markdown with a CommonMark parser: no raw HTML, no script link there either."""
+    clean = sanitize_markdown(vector)
+    assert re.search(r"<[A-Za-z/!?]", clean) is None
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md.validateLink = lambda url: True  # let every link through, to see what the destination is
+    soup = BeautifulSoup(md.render(clean), "html.parser")
+    assert {e.name for e in soup.find_all(True)} <= {"p", "a", "img", "code", "pre", "h1", "table", "thead",
+                                                     "tbody", "tr", "th", "td"}
+    for element in soup.find_all(["a", "img"]):
+        url = element.get("href", element.get("src", ""))
+        assert not url_is_dangerous(url.replace("%09", "\t")), url
+
+
+@pytest.mark.parametrize("text", [
+    "Plain prose with a < b, x<3, x <= 4 and 5 > 2.",
+    "*emphasis*, **strong**, `code`, ~~strike~~\n\n1. one\n2. two",
+    f"$${FORMULA}$$ and $a_1 < b_2$",
+    "[a link](https://example.org/x?a=1&b=2) and ![img](data:image/png;base64,AAAA)",
+    "The data: spikes, rates and javascripts without colons.",
+    "```python\nfor i in range(3):\n    print(i)\n```",
+])
+def test_ordinary_markdown_is_unchanged(text):
+    assert sanitize_markdown(text) == text
+
+
+def test_cell_ids_are_safe_and_unique(sanitized):
+    nb, _ = sanitized
+    ids = [cell.id for cell in nb.cells]
+    assert ids[:2] == ["answer1", "harmless"] and len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", i) for i in ids)
+
+
+def test_hostile_markdown_is_sanitized_in_linear_time():
+    """Unclosed code spans, maths and fences must not make the scan quadratic (it stalls grading)."""
+    texts = ["".join("`" * k + "a<b" for k in range(1, 300)) * 3, ("$" + "<a" * 1100) * 50,
+             "\\begin{x} <a" * 5000, "".join(("`" if k % 2 else "~") * (3 + k % 50) + "\n<a\n" for k in range(20000)),
+             ("`x $y \\\\[ <a " * 10000), "&#106;" * 30000, ("j" + " " * 5000) * 20]
+    start = time.perf_counter()
+    for text in texts:
+        sanitize_markdown(text)
+    assert time.perf_counter() - start < 15
+
+
+def test_huge_html_output_falls_back_to_text():
+    nb = clean_notebook()
+    rows = "<tr><td>1</td></tr>" * 20000
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"text/html": f"<table>{rows}</table>",
+                                                                         "text/plain": "big table"})]
+    start = time.perf_counter()
+    notes = sanitize_notebook(nb)
+    assert time.perf_counter() - start < 5
+    assert nb.cells[1].outputs[0].data == {"text/plain": "big table"}
+    assert notes == ["cell 1 output 0: removed text/html"]
+
+
+def test_maths_keeps_less_than_as_tex():
+    assert sanitize_markdown("$a<b$ and $$x</y$$") == r"$a\lt b$ and $$x\lt /y$$"
+
+
+def test_html_output_keeps_tables_links_and_images():
+    html = ('<table border="1"><tr><td colspan="2">v</td></tr></table><a href="https://example.org">e</a>'
+            f'<img src="data:image/png;base64,{PNG}" width="10"><img src="data:image/svg+xml;base64,AAAA">')
+    assert sanitize_html(html) == (
+        '<table><tbody><tr><td colspan="2">v</td></tr></tbody></table><a href="https://example.org">e</a>'
+        f'<img src="data:image/png;base64,{PNG}" width="10"><img>')
+
+
+def test_preprocessor_uses_the_released_metadata(tmp_path):
+    release = tmp_path / "release" / "hw1"
+    release.mkdir(parents=True)
+    released = clean_notebook()
+    released.metadata["language_info"] = {"name": "python", "version": "3.11"}
+    nbformat.write(released, str(release / "hw1.ipynb"))
+    config = Config()
+    config.CourseDirectory.root = str(tmp_path)
+    resources = {"nbgrader": {"assignment": "hw1", "notebook": "hw1", "student": "s1"}}
+
+    nb, _ = SanitizeStudentContent(config=config).preprocess(hostile_notebook(), resources)
+    assert nb.metadata == released.metadata
+    nb, _ = SanitizeStudentContent(config=config).preprocess(hostile_notebook(), {})
+    assert set(nb.metadata) == {"kernelspec", "language_info"}
+
+
+def test_feedback_pipeline_sanitizes_before_hiding_tests(tmp_path, monkeypatch):
+    monkeypatch.setattr(course.feedback, "run_nbgrader", lambda *args, **kwargs: None)
+    fake = SimpleNamespace(work=tmp_path / "work", root=tmp_path, feedback=tmp_path / "feedback")
+    course.feedback.generate_feedback(fake, "hw1")
+    config = (tmp_path / "work" / "hw1" / "config_feedback.py").read_text()
+    order = [config.index(name) for name in ("GetGrades", "course.sanitize.SanitizeStudentContent",
+                                             "course.nbgrader_ext.HideHiddenTests")]
+    assert order == sorted(order)
