@@ -22,14 +22,14 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from traitlets.config import Config
 
-from course import integrity, skipping
+from course import integrity
+from course.skipping import mark_cells_to_skip, unmark_skipped_cells
 from course.contract import Job, Result
 
 KERNEL_NAME = "course-sandbox"
@@ -159,31 +159,6 @@ def limit_outputs(notebook):
                     data["text/plain"] = f"[{mime} output of {size} bytes removed by the grader]"
                     cut = True
     return cut
-
-
-SKIPPED_NOTE = "[instructor demo cell: not run by the autograder]\n"
-
-
-def mark_cells_to_skip(notebook, skip_ids):
-    """Tag the cells to leave out with a fresh random tag; returns (tag, indices).
-
-    The tag is new for every run, so a student who puts nbclient's usual
-    ``skip-execution`` tag (or any other) on a test cell does not skip it.
-    """
-    token = f"course-skip-{uuid.uuid4().hex}"
-    indices = skipping.cells_to_skip(notebook, skip_ids) if skip_ids else []
-    for index in indices:
-        notebook.cells[index].metadata.setdefault("tags", []).append(token)
-    return token, indices
-
-
-def unmark_skipped_cells(notebook, token, indices):
-    for index in indices:
-        cell = notebook.cells[index]
-        cell.metadata["tags"] = [tag for tag in cell.metadata["tags"] if tag != token]
-        if not cell.metadata["tags"]:
-            del cell.metadata["tags"]
-        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=SKIPPED_NOTE)]
 
 
 def _kernel_responds(kc, wait):

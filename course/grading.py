@@ -27,13 +27,15 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from course import notebooks as nbtools
+from course.layout import CourseError
 from course.contract import Job, Limits, Outcome, Paths, Result  # noqa: F401 (re-exported)
+from course.skipping import skippable_cells
 from course.nbgrader_run import nbgrader_env, run_nbgrader
 
 STAGED = "staged"
 
 
-class GradingError(Exception):
+class GradingError(CourseError):
     """Grading cannot start or go on (bad assignment, broken grading environment)."""
 
 
@@ -223,19 +225,6 @@ def stage_submission(course, assignment, student):
 
 
 # -- what the worker needs from the instructor's source --------------------------
-
-def skippable_cells(course, assignment):
-    """notebook name -> grade_ids of the source cells tagged ``skip-when-grading``.
-
-    Read from ``source/``, never from the submission: a student cannot add
-    the tag to a test cell.
-    """
-    from course.skipping import tagged
-
-    return {path.name: [nbtools.grade_id(cell) for cell in nbtools.read(path).cells
-                        if tagged(cell) and nbtools.grade_id(cell)]
-            for path in course.source_notebooks(assignment)}
-
 
 def _top_level(cell):
     from course.skipping import _python_source

@@ -7,6 +7,10 @@ from pathlib import Path
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
+class CourseError(Exception):
+    """Something the instructor asked for cannot be done (the CLI prints it and exits 2)."""
+
+
 def find_root(start=None):
     """Return the nearest directory at or above ``start`` holding ``nbgrader_config.py``.
 
@@ -77,5 +81,5 @@ class Course:
     def check_assignment(self, assignment):
         if assignment not in self.assignments():
             known = ", ".join(self.assignments()) or "none"
-            raise SystemExit(f"unknown assignment {assignment!r} (known: {known})")
+            raise CourseError(f"unknown assignment {assignment!r} (known: {known})")
         return assignment

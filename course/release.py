@@ -3,6 +3,7 @@
 import shutil
 
 from course import notebooks as nbtools
+from course.layout import CourseError
 from course.nbgrader_run import run_nbgrader
 
 
@@ -16,7 +17,7 @@ def release(course, assignment):
     for notebook_path in course.source_notebooks(assignment):
         notebook = nbtools.read(notebook_path)
         if any(c.get("outputs") or c.get("execution_count") for c in notebook.cells if c.cell_type == "code"):
-            raise SystemExit(f"{notebook_path} has outputs: clear them before releasing "
+            raise CourseError(f"{notebook_path} has outputs: clear them before releasing "
                              "(source notebooks are committed clean)")
     run_nbgrader(course, "generate_assignment", assignment, "--force")
     # nbgrader leaves checkpoints and caches from the source folder; drop them.

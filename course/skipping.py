@@ -20,6 +20,9 @@ such effects; the reference solution's grading test checks the result.
 
 import ast
 import re
+import uuid
+
+import nbformat
 
 TAG = "skip-when-grading"
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -126,3 +129,41 @@ def cells_to_skip(notebook, skip_ids):
                 skipped.discard(index)
                 changed = True
     return sorted(skipped)
+
+
+def skippable_cells(course, assignment):
+    """notebook name -> grade_ids of the source cells tagged ``skip-when-grading``.
+
+    Read from ``source/``, never from the submission: a student cannot add
+    the tag to a test cell.
+    """
+    from course import notebooks as nbtools
+
+    return {path.name: [nbtools.grade_id(cell) for cell in nbtools.read(path).cells
+                        if tagged(cell) and nbtools.grade_id(cell)]
+            for path in course.source_notebooks(assignment)}
+
+
+SKIPPED_NOTE = "[instructor demo cell: not run by the autograder]\n"
+
+
+def mark_cells_to_skip(notebook, skip_ids):
+    """Tag the cells to leave out with a fresh random tag; returns (tag, indices).
+
+    The tag is new for every run, so a student who puts nbclient's usual
+    ``skip-execution`` tag (or any other) on a test cell does not skip it.
+    """
+    token = f"course-skip-{uuid.uuid4().hex}"
+    indices = cells_to_skip(notebook, skip_ids) if skip_ids else []
+    for index in indices:
+        notebook.cells[index].metadata.setdefault("tags", []).append(token)
+    return token, indices
+
+
+def unmark_skipped_cells(notebook, token, indices):
+    for index in indices:
+        cell = notebook.cells[index]
+        cell.metadata["tags"] = [tag for tag in cell.metadata["tags"] if tag != token]
+        if not cell.metadata["tags"]:
+            del cell.metadata["tags"]
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=SKIPPED_NOTE)]

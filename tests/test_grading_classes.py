@@ -76,8 +76,7 @@ def test_variant_loses_exactly_its_exercise(graded_class, assignment, variant):
 def test_grading_leaves_out_the_tagged_demo_cells(graded_class, assignment):
     # Every cell tagged skip-when-grading in the source is really left out for the
     # reference solution; a new cell that needs one of them would make it run again.
-    from course.execute import SKIPPED_NOTE
-    from course.grading import skippable_cells
+    from course.skipping import SKIPPED_NOTE, skippable_cells
 
     course, _, _, _ = graded_class(assignment)
     for name, tagged in skippable_cells(course, assignment).items():

@@ -3,8 +3,8 @@
 import nbformat
 import pytest
 
+from course import skipping
 from course.skipping import TAG, cells_to_skip
-from course import execute
 
 
 def notebook(*cells):
@@ -68,10 +68,10 @@ def test_code_that_cannot_be_parsed_keeps_every_demo_cell():
 def test_tags_in_the_submission_do_not_skip_anything():
     nb = notebook(("demo", "x = 1"), ("test_f", "assert False"))
     nb.cells[1].metadata["tags"] = ["skip-execution", TAG]
-    token, indices = execute.mark_cells_to_skip(nb, ["demo"])
+    token, indices = skipping.mark_cells_to_skip(nb, ["demo"])
     assert indices == [0]
     assert token not in ("skip-execution", TAG) and token.startswith("course-skip-")
     assert token in nb.cells[0].metadata["tags"] and token not in nb.cells[1].metadata["tags"]
-    execute.unmark_skipped_cells(nb, token, indices)
+    skipping.unmark_skipped_cells(nb, token, indices)
     assert "tags" not in nb.cells[0].metadata
-    assert nb.cells[0].outputs[0].text == execute.SKIPPED_NOTE
+    assert nb.cells[0].outputs[0].text == skipping.SKIPPED_NOTE
