@@ -71,12 +71,12 @@ def build_parser():
 
 
 def main(argv=None):
-    from course.grading import GradingError
+    from course.layout import CourseError
 
     args = build_parser().parse_args(argv)
     try:
         return _run(args)
-    except GradingError as error:
+    except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -92,8 +92,10 @@ def _run(args):
     elif args.command == "collect":
         from course.collect import collect
 
-        students = collect(course, args.source, args.assignment)
-        print(f"collected {len(students)} submission(s): {', '.join(students)}")
+        result = collect(course, args.source, args.assignment)
+        print(f"collected {len(result.students)} submission(s): {', '.join(result.students)}")
+        for entry, reason in result.skipped:
+            print(f"skipped {entry}: {reason}")
     elif args.command == "grade":
         from course.grading import grade
 
