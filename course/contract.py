@@ -50,8 +50,30 @@ def _from_dict(cls, data):
     return cls(**{key: value for key, value in data.items() if key in known})
 
 
+class _JsonFile:
+    """JSON in and out for a dataclass (``_decode`` fixes nested fields after loading)."""
+
+    def to_json(self):
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text):
+        return _from_dict(cls, cls._decode(json.loads(text)))
+
+    @staticmethod
+    def _decode(data):
+        return data
+
+    def write(self, path):
+        Path(path).write_text(self.to_json())
+
+    @classmethod
+    def read(cls, path):
+        return cls.from_json(Path(path).read_text())
+
+
 @dataclass
-class Job:
+class Job(_JsonFile):
     """One notebook of one submission, and everything needed to grade it.
 
     ``notebook`` is the sanitized notebook (nbgrader restored the locked
@@ -76,25 +98,13 @@ class Job:
     def pack_files(paths):
         return {Path(p).name: base64.b64encode(Path(p).read_bytes()).decode() for p in paths}
 
-    def to_json(self):
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text):
-        data = json.loads(text)
-        data["limits"] = _from_dict(Limits, data.get("limits", {}))
-        return _from_dict(cls, data)
-
-    def write(self, path):
-        Path(path).write_text(self.to_json())
-
-    @classmethod
-    def read(cls, path):
-        return cls.from_json(Path(path).read_text())
+    @staticmethod
+    def _decode(data):
+        return dict(data, limits=_from_dict(Limits, data.get("limits", {})))
 
 
 @dataclass
-class Result:
+class Result(_JsonFile):
     """What the worker returns for one notebook."""
 
     notebook_name: str
@@ -109,20 +119,6 @@ class Result:
     def __post_init__(self):
         if self.status not in STATUSES:
             raise ValueError(f"unknown status {self.status!r}")
-
-    def to_json(self):
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text):
-        return _from_dict(cls, json.loads(text))
-
-    def write(self, path):
-        Path(path).write_text(self.to_json())
-
-    @classmethod
-    def read(cls, path):
-        return cls.from_json(Path(path).read_text())
 
 
 @dataclass
@@ -182,11 +178,3 @@ class Paths:
 
     def nbgrader_log(self, name):
         return self.root / f"nbgrader_{name}.log"
-
-    def exchange(self, student, notebook_stem, kind):
-        """Path of a notebook passed between nbgrader and the workers."""
-        if kind == "sanitized":
-            return self.sanitized(student, notebook_stem + ".ipynb")
-        if kind == "result":
-            return self.result(student, notebook_stem + ".ipynb")
-        raise ValueError(f"unknown kind {kind!r}")
