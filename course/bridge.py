@@ -73,7 +73,7 @@ def resolve(value):
     return run_sync(wait)()
 
 
-def kernel_code(path):
+def kernel_code(path, token):
     """Code the kernel runs for one test cell: define the agent in a fresh module, serve."""
     return (
         "def __course_bridge_run(namespace):\n"
@@ -81,7 +81,7 @@ def kernel_code(path):
         "    agent = types.ModuleType('course_bridge_agent')\n"
         f"    for source in {AGENT_SOURCES!r}:\n"
         "        exec(compile(source, '<grading bridge>', 'exec'), agent.__dict__)\n"
-        f"    agent.serve(namespace, {str(path)!r})\n"
+        f"    agent.serve(namespace, {str(path)!r}, {token!r})\n"
         "try:\n"
         "    __course_bridge_run(globals())\n"
         "finally:\n"
@@ -106,29 +106,60 @@ class Bridge:
         self.connection = None
         self.server = None
         self.msg_id = None
+        self.replied = False
         self.deadline = None
         self.callbacks = {}
         self.overrides = {}
 
     # -- one test cell -------------------------------------------------
     def open(self, timeout):
-        """Start the kernel's agent and wait until it connects."""
+        """Start the kernel's agent and wait until it connects with this cell's token.
+
+        Connections without the token (another process that found the
+        socket) are closed; if the kernel finishes the request without
+        connecting, the test fails at once instead of at the time limit.
+        """
         self.deadline = time.monotonic() + timeout
+        token = uuid.uuid4().hex
         path = self.socket_dir / f"bridge-{uuid.uuid4().hex[:12]}.sock"
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.server.bind(str(path))
-        os.chmod(path, 0o777)   # the kernel runs as another user inside the sandbox
-        self.server.listen(1)
+        previous = os.umask(0)   # the kernel runs as another user inside the sandbox
+        try:
+            self.server.bind(str(path))
+        finally:
+            os.umask(previous)
+        self.server.listen(4)
         self.path = path
-        self.msg_id = resolve(self.kc.execute(kernel_code(path), silent=True, store_history=False,
+        self.msg_id = resolve(self.kc.execute(kernel_code(path, token), silent=True, store_history=False,
                                               allow_stdin=False, stop_on_error=False))
-        ready, _, _ = select.select([self.server], [], [], self._remaining())
-        if not ready:
-            raise BridgeTimeout("the kernel did not start the test (busy or broken)")
-        self.connection, _ = self.server.accept()
-        header, _ = self._receive()
-        if header.get("op") != "hello":
-            raise BridgeBroken("the kernel did not greet the grader")
+        while self.connection is None:
+            ready, _, _ = select.select([self.server], [], [], min(0.5, self._remaining()))
+            if not ready:
+                if self._remaining() <= 0:
+                    raise BridgeTimeout("the kernel did not start the test (busy or broken)")
+                if self._request_finished():
+                    raise BridgeBroken("the kernel finished without answering the grader")
+                continue
+            connection, _ = self.server.accept()
+            self.connection = connection
+            try:
+                header, _ = self._receive()
+            except (BridgeBroken, BridgeTimeout):
+                header = {}
+            if header.get("op") != "hello" or header.get("token") != token:
+                connection.close()
+                self.connection = None
+
+    def _request_finished(self):
+        """True if the kernel already replied to this cell's request (without connecting)."""
+        from queue import Empty
+
+        try:
+            msg = resolve(self.kc.get_shell_msg(timeout=0.01))
+        except Empty:
+            return False
+        self.replied = msg.get("parent_header", {}).get("msg_id") == self.msg_id
+        return self.replied
 
     def close(self, wait=10):
         """Tell the agent to stop, wait for the kernel to be idle again; returns True if it is."""
@@ -142,8 +173,8 @@ class Bridge:
                 os.unlink(self.path)
         self.connection = self.server = None
         self.callbacks, self.overrides = {}, {}
-        idle = self._wait_for_reply(wait) if self.msg_id else True
-        self.msg_id = None
+        idle = self.replied or not self.msg_id or self._wait_for_reply(wait)
+        self.msg_id, self.replied = None, False
         return idle
 
     def _wait_for_reply(self, wait):
@@ -167,9 +198,8 @@ class Bridge:
         ready, _, _ = select.select([self.connection], [], [], remaining)
         if not ready:
             raise BridgeTimeout("the student's code did not finish within the time limit")
-        self.connection.settimeout(max(1.0, self._remaining()))
         try:
-            return wire.receive(self.connection)
+            return wire.receive(self.connection, deadline=self.deadline)
         except socket.timeout:
             raise BridgeTimeout("the student's code did not finish within the time limit") from None
         except (ConnectionError, OSError, ValueError, wire.WireError) as error:
@@ -360,8 +390,8 @@ def run_test_cell(bridge, namespace, source, label, timeout, workdir):
             error = (type(problem).__name__, str(problem),
                      traceback.format_exception(type(problem), problem, problem.__traceback__))
         finally:
-            # after a time-out the kernel is interrupted by the caller; do not wait for it here
-            kernel_ok = bridge.close(wait=0 if error and error[0] == "TimeoutError" else 10)
+            # after a time-out the caller interrupts the kernel if it is still busy a second later
+            kernel_ok = bridge.close(wait=1 if error and error[0] == "TimeoutError" else 10)
     if out.getvalue():
         outputs.append(_stream("stdout", out.getvalue()))
     if err.getvalue():

@@ -31,8 +31,10 @@ import struct
 
 import numpy as np
 
-MAX_MESSAGE = 512 * 1024 * 1024   # bytes; a larger message is refused
+MAX_MESSAGE = 64 * 1024 * 1024    # bytes; a larger message is refused
+MAX_HEADER = 16 * 1024 * 1024     # bytes of JSON structure in one message (arrays travel as blobs)
 MAX_DEPTH = 64
+MAX_ITEMS = 1_000_000             # decoded values per message (a list of a million zeros is 2 MB of JSON)
 HEADER = struct.Struct(">Q")
 NUMERIC_KINDS = "biufc"
 
@@ -108,19 +110,25 @@ def encode(value, blobs, extra=None, depth=0):
     return {"$o": type(value).__name__}
 
 
-def decode(tree, blobs, extra=None, depth=0):
+def decode(tree, blobs, extra=None, depth=0, budget=None):
     """The value of a JSON tree made by :func:`encode`.
 
     ``extra(tag, tree)`` decodes the tags ``$R`` and ``$F`` (kernel side
-    only); without it they are refused.
+    only); without it they are refused. At most :data:`MAX_ITEMS` values
+    are decoded, and a range may not be longer: a small message must not
+    become a huge object on the receiving side.
     """
+    budget = [MAX_ITEMS] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise WireError(f"more than {MAX_ITEMS} values in one message")
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
     if tree is None or isinstance(tree, (bool, int, float, str)):
         return tree
     if not isinstance(tree, dict) or not tree:
         raise WireError(f"unexpected {type(tree).__name__} in a message")
-    nested = (lambda item: decode(item, blobs, extra, depth + 1))
+    nested = (lambda item: decode(item, blobs, extra, depth + 1, budget))
     tag = next(iter(tree))
     body = tree[tag]
     if tag == "$l":
@@ -132,7 +140,10 @@ def decode(tree, blobs, extra=None, depth=0):
     if tag == "$c":
         return complex(float(body[0]), float(body[1]))
     if tag == "$r":
-        return range(int(body[0]), int(body[1]), int(body[2]))
+        value = range(int(body[0]), int(body[1]), int(body[2]))
+        if len(value) > MAX_ITEMS:
+            raise WireError(f"a range of more than {MAX_ITEMS} values")
+        return value
     if tag == "$s":
         return slice(*(nested(item) for item in body))
     if tag in ("$a", "$g", "$T"):
@@ -156,7 +167,8 @@ def decode(tree, blobs, extra=None, depth=0):
 def _read_array(blobs, index):
     if not isinstance(index, int) or not 0 <= index < len(blobs):
         raise WireError("bad array reference")
-    array = np.load(io.BytesIO(blobs[index]), allow_pickle=False)
+    # the .npy format only (np.load would also open zip archives)
+    array = np.lib.format.read_array(io.BytesIO(blobs[index]), allow_pickle=False)
     if array.dtype.kind not in NUMERIC_KINDS:
         raise WireError(f"arrays of dtype {array.dtype} cannot cross")
     return array
@@ -171,9 +183,17 @@ def send(sock, header, blobs=()):
         sock.sendall(blob)
 
 
-def _read_exactly(sock, size):
+def _read_exactly(sock, size, deadline=None):
+    import socket
+    import time
+
     chunks, remaining = [], size
     while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("the other side did not send its message in time")
+            sock.settimeout(left)
         chunk = sock.recv(min(remaining, 1 << 20))
         if not chunk:
             raise ConnectionError("the other side closed the connection")
@@ -182,15 +202,19 @@ def _read_exactly(sock, size):
     return b"".join(chunks)
 
 
-def receive(sock, limit=MAX_MESSAGE):
-    """Read one message; returns ``(header, blobs)``."""
-    (length,) = HEADER.unpack(_read_exactly(sock, HEADER.size))
-    if length > limit:
+def receive(sock, limit=MAX_MESSAGE, deadline=None):
+    """Read one message; returns ``(header, blobs)``.
+
+    ``deadline`` (``time.monotonic()`` seconds) bounds the whole message, so
+    a sender that dribbles bytes cannot hold the receiver past it.
+    """
+    (length,) = HEADER.unpack(_read_exactly(sock, HEADER.size, deadline))
+    if length > min(limit, MAX_HEADER):
         raise WireError(f"message header of {length} bytes is too large")
-    header = json.loads(_read_exactly(sock, length))
+    header = json.loads(_read_exactly(sock, length, deadline))
     sizes = header.get("blobs", []) if isinstance(header, dict) else None
     if not isinstance(sizes, list) or not all(isinstance(s, int) and s >= 0 for s in sizes):
         raise WireError("malformed message header")
     if length + sum(sizes) > limit:
         raise WireError(f"message of {length + sum(sizes)} bytes is larger than the limit of {limit} bytes")
-    return header, [_read_exactly(sock, size) for size in sizes]
+    return header, [_read_exactly(sock, size, deadline) for size in sizes]

@@ -114,6 +114,7 @@ class Result(_JsonFile):
     review: list = field(default_factory=list)    # reasons for a human to read the code
     notes: list = field(default_factory=list)     # limits hit, outputs cut...
     skipped: list = field(default_factory=list)   # grade_ids of demo cells left out
+    tests_run: list = field(default_factory=list)  # grade_ids of the test cells the grader ran
     seconds: float = 0.0
 
     def __post_init__(self):

@@ -162,19 +162,26 @@ def limit_outputs(notebook):
 
 
 def _kernel_responds(kc, wait):
-    """True if the kernel answers a trivial request within ``wait`` seconds."""
+    """True if the kernel answers a trivial request within ``wait`` seconds.
+
+    The request is sent again every two seconds: an interrupt that lands
+    while the kernel handles one request can swallow it.
+    """
     from queue import Empty
 
     from course.bridge import resolve
 
-    msg_id = resolve(kc.execute("", silent=True, store_history=False))
     end = time.monotonic() + wait
+    sent, next_send = set(), 0.0
     while time.monotonic() < end:
+        if time.monotonic() >= next_send:
+            sent.add(resolve(kc.execute("", silent=True, store_history=False)))
+            next_send = time.monotonic() + 2.0
         try:
-            msg = resolve(kc.get_shell_msg(timeout=min(1.0, max(0.01, end - time.monotonic()))))
+            msg = resolve(kc.get_shell_msg(timeout=min(0.5, max(0.01, end - time.monotonic()))))
         except Empty:
             continue
-        if msg.get("parent_header", {}).get("msg_id") == msg_id:
+        if msg.get("parent_header", {}).get("msg_id") in sent:
             return True
     return False
 
@@ -270,6 +277,7 @@ def execute(job):
                                                            limits.cell_timeout, data)
                         cell.outputs = [nbformat.from_dict(output) for output in outputs]
                         cell.execution_count = None
+                        result.tests_run.append(gid)
                         if not kernel_ok:
                             resolve(executor.km.interrupt_kernel())
                             if not _kernel_responds(executor.kc, wait=10):
@@ -296,7 +304,7 @@ def execute(job):
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue
-            if output.get("ename") == "CellTimeoutError":
+            if output.get("ename") in ("CellTimeoutError", "TimeoutError"):
                 notes.append(f"{_label(cell, index)} hit the {limits.cell_timeout} s time limit per cell")
             elif output.get("ename") == "MemoryError":
                 notes.append(f"{_label(cell, index)} ran out of memory (limit {limits.memory_mb} MB)")

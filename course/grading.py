@@ -106,7 +106,7 @@ def normalize_structure(notebook, release):
         gid = nbtools.grade_id(cell)
         if gid:
             released.setdefault(gid, cell)
-    seen = set()
+    keepers = _label_keepers(notebook, release, released)
     for index, cell in enumerate(notebook.cells):
         metadata = cell.get("metadata")
         if not isinstance(metadata, dict):
@@ -121,11 +121,10 @@ def normalize_structure(notebook, release):
                          "graded as plain code")
             del metadata["nbgrader"]
             continue
-        if gid in seen:
+        if keepers[gid] != index:
             notes.append(f"cell {index}: a second cell labelled {gid!r}; graded as plain code")
             del metadata["nbgrader"]
             continue
-        seen.add(gid)
         original = released[gid]
         if meta != original.metadata["nbgrader"]:
             metadata["nbgrader"] = nbformat.from_dict(dict(original.metadata["nbgrader"]))
@@ -139,6 +138,26 @@ def normalize_structure(notebook, release):
             notebook.cells[index] = replacement
             notes.append(f"{gid}: cell type restored to {original.cell_type}")
     return notes + _restore_locked_cells(notebook, release)
+
+
+def _label_keepers(notebook, release, released):
+    """grade_id -> index of the one cell that keeps the label when a student duplicated it.
+
+    The copy with the released cell's id wins (a pasted copy gets a new id);
+    otherwise the last copy, so that a copy pasted above the answer does not
+    run the test before the function exists.
+    """
+    candidates = {}
+    for index, cell in enumerate(notebook.cells):
+        meta = cell.get("metadata", {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if isinstance(gid, str) and gid in released:
+            candidates.setdefault(gid, []).append(index)
+    keepers = {}
+    for gid, indices in candidates.items():
+        same_id = [i for i in indices if released[gid].get("id") and notebook.cells[i].get("id") == released[gid].get("id")]
+        keepers[gid] = same_id[0] if same_id else indices[-1]
+    return keepers
 
 
 def _restore_locked_cells(notebook, release):
@@ -490,6 +509,9 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
         raise GradingError(f"no submission of {assignment!r} in {course.submitted} for: {', '.join(absent)}")
     if not students:
         raise GradingError(f"no submissions for {assignment!r} in {course.submitted}")
+    if limits.isolation == "auto" and shutil.which("bwrap") is None:
+        raise GradingError("bubblewrap is not installed, so student code would run with the grader's rights: "
+                           "install it (apt-get install bubblewrap) or choose --isolation none explicitly")
     paths = Paths(course.work, assignment)
     data = _data_files_packed(course, assignment)
     check_grader(course, assignment, limits, data)

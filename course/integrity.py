@@ -13,6 +13,10 @@ review (nbgrader's "flagged", and the report's attention list).
 """
 
 import ast
+import re
+
+# Magics that run no code of the student's: not worth a human's look.
+BENIGN_MAGIC = re.compile(r"^%(matplotlib|load_ext|autoreload|config)\b")
 
 # Modules whose attributes a student must not rebind; the names the notebooks
 # import them under count from the start.
@@ -43,6 +47,8 @@ def scan_source(source):
         the same (``exec``, ``importlib``...: flagged for a human to read).
     """
     lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    magics = [line.strip() for line in source.splitlines()
+              if line.lstrip().startswith(("%", "!")) and not BENIGN_MAGIC.match(line.strip())]
     try:
         tree = ast.parse("\n".join(lines))
     except SyntaxError:
@@ -84,8 +90,9 @@ def scan_source(source):
             for name in names:
                 if name.split(".")[0] in DYNAMIC_MODULES:
                     found.append(("review", f"line {node.lineno}: imports {name}"))
-        if isinstance(node, ast.Name) and node.id in {"__builtins__", "globals", "vars"}:
+        if isinstance(node, ast.Name) and node.id in {"__builtins__", "globals", "vars", "get_ipython"}:
             found.append(("review", f"line {node.lineno}: uses {node.id}"))
+    found += [("review", f"runs the magic or shell command {line[:60]!r}") for line in magics]
     return sorted(set(found))
 
 

@@ -71,13 +71,17 @@ class ReplayOutputs(NbGraderPreprocessor):
                 if cell.cell_type == "code" and done.cell_type == "code" and cell.source == done.source:
                     cell.outputs = done.get("outputs", [])
                     cell.execution_count = done.get("execution_count")
-        if result.status != "ok":
-            reason = f"{result.status}: {result.message}"
-            for cell in nb.cells:
-                meta = cell.metadata.get("nbgrader", {})
-                if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution") \
-                        and not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-                    cell.setdefault("outputs", []).append(error_output("SubmissionNotGraded", reason))
+        # A test cell without the grader's verdict would score full marks (nbgrader counts no
+        # output as a pass): every test cell the worker did not run gets an error.
+        reason = (f"{result.status}: {result.message}" if result.status != "ok"
+                  else "the grader did not run this test")
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if not (cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")):
+                continue
+            has_error = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+            if (result.status != "ok" or meta.get("grade_id") not in result.tests_run) and not has_error:
+                cell.setdefault("outputs", []).append(error_output("SubmissionNotGraded", reason))
         return nb, resources
 
 

@@ -222,3 +222,63 @@ def test_a_hanging_function_times_out_and_the_kernel_recovers(kernel):
 def test_names_that_are_not_the_students_functions_are_not_looked_up_in_the_kernel(kernel):
     outputs, _ = run(kernel, "print(SEEN)")
     assert outputs[-1]["ename"] == "NameError"
+
+
+def test_a_small_message_cannot_become_a_huge_object():
+    with pytest.raises(wire.WireError):
+        wire.decode({"$r": [0, 10 ** 9, 1]}, [])
+    with pytest.raises(wire.WireError):
+        wire.decode({"$l": [0] * (wire.MAX_ITEMS + 1)}, [])
+
+
+def test_a_sender_that_dribbles_cannot_hold_the_receiver_past_its_deadline():
+    import threading
+    import time
+
+    a, b = socket.socketpair()
+
+    def dribble():
+        for _ in range(40):
+            try:
+                a.send(b"\0")
+            except OSError:
+                return
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=dribble, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    with pytest.raises(socket.timeout):
+        wire.receive(b, deadline=time.monotonic() + 0.5)
+    assert time.monotonic() - started < 1.5
+    a.close(), b.close()
+
+
+def test_a_connection_without_the_cells_token_is_turned_away(kernel):
+    """Another process that finds the bridge socket cannot answer in the kernel's place."""
+    import threading
+    import time
+
+    _, _, bridge, namespace, folder = kernel
+    stop = threading.Event()
+
+    def impostor():
+        while not stop.is_set():
+            for path in os.listdir(folder):
+                if path.startswith("bridge-"):
+                    try:
+                        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                        sock.connect(os.path.join(folder, path))
+                        wire.send(sock, {"op": "hello", "token": "guess"})
+                        wire.send(sock, {"op": "result", "value": 3})
+                    except OSError:
+                        pass
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=impostor, daemon=True)
+    thread.start()
+    try:
+        outputs, ok = run_test_cell(bridge, namespace, "print(scale([5]).tolist())", "t", 30, folder)
+    finally:
+        stop.set()
+    assert ok and stdout(outputs) == "[5]\n"

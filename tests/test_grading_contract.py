@@ -1,6 +1,7 @@
 """The grading contract, the released structure of a submission, and the grader's self-check."""
 
 import shutil
+import tempfile
 
 import nbformat
 import pytest
@@ -125,3 +126,33 @@ def test_the_reference_notebook_has_answers_and_hidden_tests():
     sources = "".join(c.source for c in notebook.cells)
     assert "### BEGIN SOLUTION" not in sources and "### BEGIN HIDDEN TESTS" in sources
     assert "np.corrcoef" in sources
+
+
+def test_a_pasted_copy_of_a_test_does_not_take_the_label_from_the_original():
+    release_nb = _release()
+    notebook = nbformat.from_dict(release_nb)
+    index = next(i for i, c in enumerate(notebook.cells) if nbtools.is_test(c))
+    pasted = nbformat.from_dict(notebook.cells[index])
+    pasted["id"] = "pasted01"
+    notebook.cells.insert(index - 1, pasted)            # above the answer, as a student might
+    normalize_structure(notebook, release_nb)
+    assert "nbgrader" not in notebook.cells[index - 1].metadata
+    assert nbtools.is_test(notebook.cells[index + 1])
+
+
+def test_a_test_cell_the_worker_did_not_run_scores_zero():
+    from course.nbgrader_ext import ReplayOutputs
+
+    notebook = nbformat.from_dict(_release())
+    tests = [c for c in notebook.cells if nbtools.is_test(c)]
+    with tempfile.TemporaryDirectory() as work:
+        paths = Paths(work, "correlations")
+        path = paths.result("s", "correlations.ipynb")
+        path.parent.mkdir(parents=True)
+        Result("correlations.ipynb", notebook=nbformat.from_dict(notebook),
+               tests_run=[nbtools.grade_id(tests[0])]).write(path)
+        replay = ReplayOutputs(work_dir=str(work))
+        resources = {"nbgrader": {"assignment": "correlations", "student": "s", "notebook": "correlations"}}
+        replay.preprocess(notebook, resources)
+    assert not tests[0].outputs
+    assert tests[1].outputs[-1]["ename"] == "SubmissionNotGraded"

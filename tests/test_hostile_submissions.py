@@ -5,10 +5,15 @@ parallel, next to a correct submission; then the batch is graded again and
 must give the same result.
 """
 
+import base64
 import json
 import os
+import re
 import shutil
+import signal
 import socket
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -16,10 +21,12 @@ from conftest import REPO, copy_course, max_scores, scores_by_student, shared
 from course import notebooks as nbtools
 from course.grading import Limits, grade
 from course.release import release
-from hostile.corpus import CASES, FULL
+from hostile.corpus import CASES, FULL, HIDDEN, SURVIVOR
 
 bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (apt-get install bubblewrap)")
 pytestmark = pytest.mark.xdist_group("hostile")
+REGRADED = ["syntax_error", "infinite_loop", "kernel_crash", "invalid_json", "deleted_test_cell",
+            "monkeypatched_numpy", "duplicated_test_cells", "hook_prints_every_cell", "ast_transformer_swallows_errors"]
 LIMITS = Limits(cell_timeout=8, notebook_timeout=45, memory_mb=1536, isolation="auto")
 
 
@@ -49,7 +56,10 @@ def grade_hostile_batch(tmp_path_factory):
     try:
         first = {o.student: o for o in grade(course, "correlations", workers=2, limits=LIMITS, progress=False)}
         first_scores = scores_by_student(course, "correlations")
-        second = {o.student: o for o in grade(course, "correlations", workers=2, limits=LIMITS, progress=False)}
+        # Regrading a sample (not the whole batch, to keep the suite fast): same grades, same reasons.
+        again = ["honest", *[name for name in REGRADED if name in CASES]]
+        second = {o.student: o for o in grade(course, "correlations", students=again, workers=2, limits=LIMITS,
+                                              progress=False)}
         second_scores = scores_by_student(course, "correlations")
     finally:
         del os.environ["COURSE_TEST_SECRET"]
@@ -57,12 +67,102 @@ def grade_hostile_batch(tmp_path_factory):
     return course, first, first_scores, second, second_scores
 
 
-def executed_text(course, student):
+def autograded_notebook(course, student):
     path = course.autograded / student / "correlations" / "correlations.ipynb"
-    if not path.exists():
+    return nbtools.read(path) if path.exists() else None
+
+
+def executed_text(course, student, kernel_only=False):
+    """The outputs of the autograded notebook as text (``kernel_only``: not those of test cells)."""
+    notebook = autograded_notebook(course, student)
+    if notebook is None:
         return ""
-    notebook = nbtools.read(path)
-    return json.dumps([c.get("outputs", []) for c in notebook.cells])
+    return json.dumps([c.get("outputs", []) for c in notebook.cells if not (kernel_only and nbtools.is_test(c))])
+
+
+def as_tuple(value):
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def base64_forms(secret):
+    """``secret``, and what it looks like inside any base64 text whatever its alignment."""
+    data, forms = secret.encode(), [secret]
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + data).decode()
+        # leave out the characters that also depend on the neighbouring bytes
+        forms.append(encoded[(0, 2, 3)[offset]:len(encoded) - (4 if (offset + len(data)) % 3 else 0)])
+    return forms
+
+
+def leaked(text, secrets):
+    return [secret for secret in secrets if any(form in text for form in base64_forms(secret))]
+
+
+def hidden_test_lines(course):
+    """Lines of the hidden tests, long enough to be unmistakable, that the released notebook lacks."""
+    released = {line.strip() for cell in nbtools.read(course.release / "correlations" / "correlations.ipynb").cells
+                for line in cell.source.splitlines()}
+    lines, hiding = set(), False
+    for cell in nbtools.read(course.source / "correlations" / "correlations.ipynb").cells:
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                hiding = True
+            elif "END HIDDEN TESTS" in line:
+                hiding = False
+            elif hiding and len(line.strip()) >= 30 and line.strip() not in released:
+                lines.add(line.strip())
+    return sorted(lines)
+
+
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "srcset"}
+SCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
+
+
+def unsafe_html(html):
+    """Elements, attributes and MathJax links of a rendered page that could run a student's script.
+
+    The corpus' payloads all call ``alert``; the templates' own scripts do not.
+    """
+    found = []
+
+    class Finder(HTMLParser):
+        script = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("iframe", "frame", "object", "embed", "base", "form"):
+                found.append(f"<{tag}>")
+            for name, value in attrs:
+                compact = re.sub(r"[\s\x00-\x1f]+", "", value or "").lower()
+                if name.startswith("on") or name == "srcdoc":
+                    found.append(f"<{tag} {name}>")
+                elif name in URL_ATTRIBUTES and compact.startswith(("javascript:", "vbscript:", "data:text/html")):
+                    found.append(f"<{tag} {name}={compact[:40]}>")
+            if tag == "script":
+                attributes = dict(attrs)
+                self.script = (attributes.get("type") or "").lower()
+                if "evil" in (attributes.get("src") or "") or "alert" in (attributes.get("src") or ""):
+                    found.append(f"<script src={attributes['src']}>")
+
+        def handle_endtag(self, tag):
+            if tag == "script":
+                self.script = None
+
+        def handle_data(self, data):
+            if self.script is not None:
+                if self.script in SCRIPT_TYPES and "alert" in data:
+                    found.append(f"<script>{data.strip()[:60]}")
+            elif re.search(r"\\href\s*\{\s*(javascript|vbscript)\s*:", re.sub(r"\s+", "", data).lower()):
+                found.append(f"MathJax link {data.strip()[:60]}")
+
+    Finder(convert_charrefs=True).feed(html)
+    return found
+
+
+def rendered(notebook):
+    """The notebook as nbconvert renders it for the formgrader and feedback (lab and classic templates)."""
+    from nbconvert import HTMLExporter
+
+    return [HTMLExporter(template_name=name).from_notebook_node(notebook)[0] for name in ("lab", "classic")]
 
 
 @bwrap
@@ -84,7 +184,11 @@ def test_each_hostile_submission_gets_the_expected_outcome(hostile_batch, studen
     if case.output:
         assert case.output in executed_text(course, student)
     if case.absent:
-        assert case.absent not in executed_text(course, student)
+        assert not leaked(executed_text(course, student), as_tuple(case.absent)), case.description
+    if case.html_safe:
+        notebook = autograded_notebook(course, student)
+        assert notebook is not None
+        assert not [found for html in rendered(notebook) for found in unsafe_html(html)], case.description
 
 
 @bwrap
@@ -110,9 +214,10 @@ def test_student_code_cannot_write_grades_or_other_folders(hostile_batch):
 @pytest.mark.grading
 def test_a_second_run_gives_the_same_grades_and_outcomes(hostile_batch):
     _, first, first_scores, second, second_scores = hostile_batch
-    assert second_scores == first_scores
+    assert len(second) > 5
+    assert second_scores == first_scores   # the students not regraded keep their grades too
     assert {s: (o.status, o.message) for s, o in second.items()} == \
-        {s: (o.status, o.message) for s, o in first.items()}
+        {s: (first[s].status, first[s].message) for s in second}
 
 
 @bwrap
@@ -139,6 +244,34 @@ def test_feedback_never_shows_hidden_tests_even_when_printed_by_the_student(host
     by_student = {p.parts[-3]: p.read_text() for p in paths}
     assert "prints_hidden_tests" in by_student and "honest" in by_student
     for student, html in by_student.items():
-        assert "_expected_single_neuron" not in html, student
-        assert "BEGIN HIDDEN TESTS" not in html, student
+        assert not leaked(html, HIDDEN), student
     assert "get_coarse_corr" in by_student["prints_hidden_tests"]   # its own history is shown
+    for student, case in CASES.items():
+        if case.html_safe:
+            assert not unsafe_html(by_student[student]), student
+
+
+@bwrap
+@pytest.mark.grading
+def test_no_kernel_output_shows_hidden_tests(hostile_batch):
+    # Whatever a submission does in its kernel, its own cells' outputs hold no hidden test, plain
+    # or base64 (test cells' outputs are the grader's, and feedback cuts them to one line).
+    course = hostile_batch[0]
+    secrets = list(HIDDEN) + hidden_test_lines(course)
+    for student in [*CASES, "honest"]:
+        assert not leaked(executed_text(course, student, kernel_only=True), secrets), student
+
+
+@bwrap
+@pytest.mark.grading
+def test_no_process_of_a_submission_outlives_grading(hostile_batch):
+    survivors = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if SURVIVOR.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                survivors.append(int(pid))
+        except OSError:
+            continue
+    for pid in survivors:   # started by this batch: clean up before failing
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors
