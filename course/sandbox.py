@@ -182,7 +182,8 @@ def bwrap_command(workdir, hide, allow, connection_file, data=(), disk_mb=512):
     mounts += [("/dev", ["--dev", "/dev"]), ("/proc", ["--proc", "/proc"]),
                ("/tmp", ["--perms", "1777", *sized, "--tmpfs", "/tmp"]),
                ("/dev/shm", ["--perms", "1777", *sized, "--tmpfs", "/dev/shm"])]
-    bound = [path for path, _ in mounts]
+    # Host folders already visible (a tmpfs such as /tmp hides the host's: it covers nothing).
+    bound = [path for path, args in mounts if "--tmpfs" not in args]
     for path in python_paths():
         if not any(_inside(path, done) for done in bound):
             mounts.append((path, ["--ro-bind", path, path]))

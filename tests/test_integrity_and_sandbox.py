@@ -87,3 +87,17 @@ def test_sandboxed_process_cannot_see_hidden_folders_or_write_outside_its_workdi
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["False", "OSError"], result.stderr
     assert not (workdir / "inside.txt").exists()   # the working folder is private (a tmpfs)
+
+
+def test_an_environment_under_tmp_stays_visible_over_the_private_tmp(tmp_path, monkeypatch):
+    # CI checkouts (and their .venv) may live under /tmp, which the sandbox replaces by a tmpfs
+    import course.sandbox as sandbox
+
+    venv = tmp_path / "checkout" / ".venv"
+    monkeypatch.setattr(sandbox, "python_paths", lambda: [str(venv)])
+    connection = tmp_path / "kernel.json"
+    connection.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1"}))
+    command = sandbox.bwrap_command(str(tmp_path / "work"), [], [], str(connection))
+    joined = " ".join(command)
+    assert f"--ro-bind {venv} {venv}" in joined
+    assert joined.index("--tmpfs /tmp ") < joined.index(f"--ro-bind {venv}")
