@@ -63,6 +63,17 @@ def build_parser():
     p = commands.add_parser("check", help="metadata, clean sources, release in sync, no leaks")
     p.add_argument("assignments", nargs="*", help="default: all")
     p.add_argument("--no-sync", action="store_true", help="skip regenerating the release to compare")
+    p.add_argument("--kit", metavar="DIR", help="check a built student kit (folder, zip or --out folder of "
+                   "`kit`) instead of the course")
+
+    p = commands.add_parser("kit", help="student kits from release/: notebooks, data, helpers wheel, "
+                            "pinned requirements, README (a folder and a zip each)")
+    p.add_argument("assignments", nargs="*", help="default: all (one kit each, plus one for all of them)")
+    p.add_argument("--out", help="default: kits/ in the course root")
+
+    p = commands.add_parser("export", help="LMS grade export: one row per student, one column per assignment")
+    p.add_argument("assignments", nargs="*", help="default: every assignment in the gradebook")
+    p.add_argument("--out", help="default: grades_lms.csv in the course root")
 
     p = commands.add_parser("demo", help="release, grade a demo class, feedback and report")
     p.add_argument("assignments", nargs="*", help="default: all")
@@ -115,13 +126,32 @@ def _run(args):
         _, table = report(course, args.assignments or None, args.csv, args.html)
         print(table)
     elif args.command == "check":
-        from course.check import check_course
+        from course.check import check_course, check_kit
 
+        if args.kit:
+            problems = check_kit(args.kit, course)
+            for problem in problems:
+                print(problem)
+            print("kit is clean" if not problems else f"{len(problems)} problem(s)")
+            return 1 if problems else 0
         problems = check_course(course, args.assignments or None, sync=not args.no_sync)
         for problem in problems:
             print(problem)
         print("course is consistent" if not problems else f"{len(problems)} problem(s)")
         return 1 if problems else 0
+    elif args.command == "kit":
+        from course.kit import build_kits
+
+        for kit in build_kits(course, args.assignments or None, args.out):
+            print(f"{kit.name}: {kit.folder} and {kit.zip.name} ({', '.join(kit.assignments)})")
+    elif args.command == "export":
+        from course.export import export_grades
+
+        path, rows, max_scores = export_grades(course, args.assignments or None, args.out)
+        pending = sum(1 for row in rows if row["pending_manual"])
+        print("maximum points: " + ", ".join(f"{name} {points:g}" for name, points in max_scores.items()))
+        print(f"{len(rows)} student(s) -> {path}" + (f"; {pending} with written answers still to grade "
+                                                    "(pending_manual)" if pending else ""))
     elif args.command == "demo":
         from course.demo import demo
 

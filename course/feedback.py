@@ -1,6 +1,62 @@
 """Feedback for students: nbgrader's HTML, without the hidden tests or student script."""
 
+import os
+import stat
+
 from course.nbgrader_run import run_nbgrader
+
+# What nbgrader's exchange writes next to a submission and ``nbgrader release_feedback``
+# reads next to the feedback: when it was submitted, and the secret that names the
+# feedback file only the submitting student can find.
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+MAX_EXCHANGE_FILE_BYTES = 4096
+
+
+def _read_small_regular_file(path):
+    """The text of ``path`` if it is a small regular file (never through a link), else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EXCHANGE_FILE_BYTES:
+            return None
+        data = handle.read(MAX_EXCHANGE_FILE_BYTES + 1)
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    return text if text.strip().isprintable() else None
+
+
+def copy_exchange_files(course, assignment, student=None):
+    """Put each submission's ``timestamp.txt`` and ``submission_secret.txt`` next to its feedback.
+
+    ``course grade`` grades a copy of the notebooks only, so nbgrader's
+    generate_feedback does not find these files; ``nbgrader release_feedback``
+    needs them to publish the feedback where the student's ``fetch_feedback``
+    looks. Only small, printable regular files are copied (submissions are
+    untrusted); returns the students whose files were copied.
+    """
+    copied = []
+    root = course.feedback
+    students = [student] if student else sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+    for name in students:
+        target = root / name / assignment
+        source = course.submitted / name / assignment
+        if target.is_symlink() or not target.is_dir() or not any(target.glob("*.html")):
+            continue
+        texts = {file: _read_small_regular_file(source / file) for file in EXCHANGE_FILES}
+        if any(text is None for text in texts.values()):
+            continue
+        for file, text in texts.items():
+            destination = target / file
+            if destination.is_symlink():
+                destination.unlink()
+            destination.write_text(text)
+        copied.append(name)
+    return copied
 
 
 def generate_feedback(course, assignment, student=None, show_hidden=False):
@@ -29,4 +85,5 @@ def generate_feedback(course, assignment, student=None, show_hidden=False):
     if student:
         args.append(f"--student={student}")
     run_nbgrader(course, *args, check=False)
+    copy_exchange_files(course, assignment, student)
     return sorted((course.feedback).glob(f"*/{assignment}/*.html"))

@@ -33,6 +33,7 @@ from course.skipping import skippable_cells
 from course.nbgrader_run import nbgrader_env, run_nbgrader
 
 STAGED = "staged"
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
 
 
 class GradingError(CourseError):
@@ -214,7 +215,8 @@ def stage_submission(course, assignment, student):
     for item in sorted(original.iterdir()):
         if item.is_symlink() or not item.is_file():
             notes.append(f"{item.name}: not a regular file; ignored")
-        elif item.suffix == ".ipynb":
+        elif item.suffix == ".ipynb" or (item.name in EXCHANGE_FILES and item.stat().st_size < 1024):
+            # nbgrader's exchange files: the submission time (late penalties) and its secret (feedback)
             shutil.copyfile(item, folder / item.name, follow_symlinks=False)
     expected = [p.name for p in course.source_notebooks(assignment)]
     for path in sorted(folder.glob("*.ipynb")):

@@ -136,3 +136,8 @@ def graded_class(tmp_path_factory):
                 {o.student: o for o in outcomes}, members)
 
     return grade_assignment
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: installs packages into a fresh virtual environment "
+                                       "(a few minutes; part of ./run test, -m 'not slow' skips it)")

@@ -7,8 +7,8 @@ import pytest
 
 from helpers.correlations import (
     coarse_graining_demo,
-    correlation_for_all_neurons,
     create_connectivity,
+    estimate_with,
     get_sys_corr,
     matrix_correlation,
     network_size_demo,
@@ -23,6 +23,16 @@ from helpers.correlations import (
     simulate_neurons,
     sparsity_demo,
 )
+
+
+def lagged_correlations(X):
+    """What the notebook's correlation_for_all_neurons computes from a correct Exercise 1.
+
+    The helpers no longer ship it (it was the answer of Exercise 1): the
+    tests pass it in, as the notebook passes the student's.
+    """
+    n = X.shape[0]
+    return np.corrcoef(np.concatenate([X[:, 1:], X[:, :-1]]))[:n, n:]
 
 
 def seed_style_connectivity(n_neurons, random_state=42, p=0.9):
@@ -46,7 +56,7 @@ def seed_style_simulation(A, timesteps, random_state=42):
 
 @pytest.mark.parametrize("n_neurons, expected", [(6, 0.9596667994046594), (100, 0.36293298241778166)])
 def test_reference_correlations_are_reproduced(n_neurons, expected):
-    assert get_sys_corr(n_neurons, 5000, random_state=42) == pytest.approx(expected, abs=1e-12)
+    assert get_sys_corr(lagged_correlations, n_neurons, 5000, random_state=42) == pytest.approx(expected, abs=1e-12)
 
 
 @pytest.mark.parametrize("n_neurons, seed", [(6, 42), (17, 3), (100, 42)])
@@ -82,7 +92,7 @@ def test_empty_connectivity_returns_zeros_without_warning():
         A = create_connectivity(3, p=1.0)
         assert np.array_equal(A, np.zeros((3, 3)))
         X = simulate_neurons(A, 20)
-        assert np.isnan(matrix_correlation(A, correlation_for_all_neurons(X)))
+        assert np.isnan(matrix_correlation(A, estimate_with(lagged_correlations, X)))
 
 
 def test_connectivity_is_scaled_to_largest_singular_value_below_one():
@@ -90,22 +100,42 @@ def test_connectivity_is_scaled_to_largest_singular_value_below_one():
     assert np.linalg.svd(A, compute_uv=False)[0] == pytest.approx(1 / 1.01)
 
 
-def test_correlation_for_all_neurons_pairs_future_rows_with_past_columns():
+def test_helpers_do_not_ship_the_answer_of_exercise_1():
+    import helpers.correlations as module
+
+    assert not hasattr(module, "correlation_for_all_neurons")
     rng = np.random.RandomState(0)
     X = rng.normal(size=(4, 200))
-    R = correlation_for_all_neurons(X)
-    assert R.shape == (4, 4)
-    assert R[2, 1] == pytest.approx(np.corrcoef(X[2, 1:], X[1, :-1])[0, 1])
-    assert R[1, 2] == pytest.approx(np.corrcoef(X[1, 1:], X[2, :-1])[0, 1])
+    # every helper that needs an estimate calls the one it is given, and nothing else
+    calls = []
+
+    def spy(X):
+        calls.append(X.shape)
+        return lagged_correlations(X)
+
+    assert estimate_with(spy, X).shape == (4, 4)
+    _, R, _ = simulate_and_estimate(spy, 5, 40, random_state=0)
+    assert calls == [(4, 200), (5, 40)]
+    assert np.array_equal(R, lagged_correlations(simulate_neurons(create_connectivity(5, random_state=0), 40,
+                                                                  random_state=0)))
+
+
+def test_the_estimator_gets_the_activity_and_its_result_is_checked():
+    X = np.random.RandomState(0).normal(size=(4, 50))
+    with pytest.raises(ValueError, match="shape \\(4, 4\\)"):
+        estimate_with(lambda X: X[:, :3], X)
+    with pytest.raises(TypeError, match="estimate_connectivity must be a function"):
+        quality_vs_n_neurons("correlation", [5])
 
 
 def test_larger_networks_are_estimated_worse():
-    quality = np.nanmean(quality_vs_n_neurons([5, 50], timesteps=1000, n_trials=3), axis=0)
+    quality = np.nanmean(quality_vs_n_neurons(lagged_correlations, [5, 50], timesteps=1000, n_trials=3), axis=0)
     assert quality[0] > quality[1] + 0.2
 
 
 def test_denser_networks_are_estimated_worse():
-    quality = quality_vs_sparsity([0.1, 0.9], n_neurons=20, timesteps=1000, n_trials=3).mean(axis=0)
+    quality = quality_vs_sparsity(lagged_correlations, [0.1, 0.9], n_neurons=20, timesteps=1000,
+                                  n_trials=3).mean(axis=0)
     assert quality[1] > quality[0]
 
 
@@ -128,8 +158,8 @@ def test_coarseness_sweep_calls_the_given_function_with_each_group_count():
     (lambda: simulate_neurons(np.zeros((3, 4)), 10), "A must be a non-empty square"),
     (lambda: simulate_neurons(np.zeros((3, 3)), 1), "timesteps"),
     (lambda: simulate_neurons(np.full((2, 2), np.nan), 5), "A must contain only finite"),
-    (lambda: correlation_for_all_neurons(np.zeros(10)), "X must be a 2-D"),
-    (lambda: correlation_for_all_neurons(np.zeros((3, 1))), "at least 1 neuron and 2 time"),
+    (lambda: estimate_with(lagged_correlations, np.zeros(10)), "X must be a 2-D"),
+    (lambda: estimate_with(lagged_correlations, np.zeros((3, 1))), "at least 1 neuron and 2 time"),
     (lambda: quality_vs_coarseness(lambda *a: None, [3], n_neurons=8), "divide n_neurons"),
 ])
 def test_bad_input_raises_a_clear_error(call, message):
@@ -162,20 +192,20 @@ def test_single_neuron_plot_shows_one_column():
 
 
 def test_network_size_slider_recomputes_figure_and_title():
-    demo = network_size_demo(timesteps=300)
+    demo = network_size_demo(lagged_correlations, timesteps=300)
     slider = demo.controls["n_neurons"]
     assert slider.min == 6 and slider.max == 42
     first_title = demo.figure._suptitle.get_text()
     slider.value = 30
-    _, _, corr = simulate_and_estimate(30, 300, 42)
+    _, _, corr = simulate_and_estimate(lagged_correlations, 30, 300, 42)
     assert demo.figure._suptitle.get_text() == f"correlation of A and R: {corr:.3f}" != first_title
     assert demo.figure.axes[0].images[0].get_array().shape == (30, 30)
 
 
 def test_sparsity_slider_recomputes_figure_and_title():
-    demo = sparsity_demo(n_neurons=12, timesteps=300)
+    demo = sparsity_demo(lagged_correlations, n_neurons=12, timesteps=300)
     demo.controls["p"].value = 0.5
-    _, _, corr = simulate_and_estimate(12, 300, 42, p=0.5)
+    _, _, corr = simulate_and_estimate(lagged_correlations, 12, 300, 42, p=0.5)
     assert demo.figure._suptitle.get_text() == f"correlation of A and R: {corr:.3f}"
 
 

@@ -11,7 +11,6 @@ from conftest import REPO
 from helpers.mei import (
     PopulationCNN,
     best_mei,
-    column_correlations,
     gabor_bank,
     gabor_parameter_grid,
     load_model,
@@ -21,7 +20,6 @@ from helpers.mei import (
     natural_images,
     predict,
     select_neurons,
-    set_contrast,
     simulate_experiment,
     train_model,
     true_oracle_correlation,
@@ -163,6 +161,11 @@ def test_cnn_maps_images_to_positive_counts():
         model(torch.randn(3, 1, 21, 30))
 
 
+def column_correlations(a, b):
+    """Correlation of every column of ``a`` with the same column of ``b`` (test helper)."""
+    return np.array([np.corrcoef(x, y)[0, 1] for x, y in zip(np.asarray(a).T, np.asarray(b).T)])
+
+
 def test_cached_model_reaches_the_promised_test_correlation(experiment, selected):
     model = load_model(WEIGHTS)
     assert model.n_neurons == len(selected)
@@ -212,14 +215,17 @@ def test_train_model_rejects_misaligned_responses():
 
 # --- analysis -----------------------------------------------------------------------------------
 
-def test_set_contrast_fixes_mean_and_std_and_leaves_constants_at_zero():
-    images = np.stack([np.arange(12.0).reshape(3, 4), np.full((3, 4), 5.0)])
-    out = set_contrast(images, 0.2)
-    assert np.allclose(out[0].mean(), 0) and np.isclose(out[0].std(), 0.2)
-    assert np.array_equal(out[1], np.zeros((3, 4)))
+def test_helpers_do_not_ship_steps_of_an_exercise():
+    # set_contrast was the projection step of generate_mei, column_correlations half of
+    # oracle_correlation: the notebook writes both out where it needs them.
+    import helpers.mei as mei
+    import helpers.mei.analysis as analysis
+
+    for name in ("set_contrast", "column_correlations"):
+        assert not hasattr(mei, name) and not hasattr(analysis, name)
 
 
-def test_gabor_bank_uses_the_given_function_and_contrast():
+def test_gabor_bank_uses_the_given_function_and_leaves_the_contrast_to_the_notebook():
     calls = []
 
     def fake_gabor(height, width, phase, wavelength, orientation, sigma, dy, dx):
@@ -228,9 +234,11 @@ def test_gabor_bank_uses_the_given_function_and_contrast():
 
     grid = gabor_parameter_grid((12, 16), wavelengths=(4,), sigma_per_wavelength=(0.5,), n_orientations=2,
                                 n_phases=2, dy=(0,), dx=(0, 2))
-    bank = gabor_bank(fake_gabor, grid, contrast=0.3)
+    bank = gabor_bank(fake_gabor, grid)
     assert bank.shape == (8, 12, 16) and len(calls) == 8
-    assert np.allclose(bank.std(axis=(1, 2)), 0.3)
+    assert np.array_equal(bank[0], fake_gabor(**grid[0]))     # as drawn: no contrast step
+    with pytest.raises(ValueError, match="2-D images of one shape"):
+        gabor_bank(lambda **p: np.zeros(p["width"]), grid)
 
 
 def test_best_mei_keeps_the_start_with_the_highest_response():

@@ -75,3 +75,13 @@ def test_tags_in_the_submission_do_not_skip_anything():
     skipping.unmark_skipped_cells(nb, token, indices)
     assert "tags" not in nb.cells[0].metadata
     assert nb.cells[0].outputs[0].text == skipping.SKIPPED_NOTE
+
+
+def test_test_cells_do_not_keep_demo_cells_running():
+    # test cells run in the grader, not in the kernel: what they mention cannot need a demo cell
+    nb = notebook(("demo", "start = 1"), ("answer", "def f():\n    return 1"),
+                  ("test_f", "g = globals()\nassert f() == 1, 'start'"))
+    nb.cells[2].metadata["nbgrader"].update(grade=True, solution=False, points=1)
+    assert skipped(nb) == ["demo"]
+    nb.cells[2].metadata["nbgrader"]["grade"] = False     # the same code as a plain cell keeps it
+    assert skipped(nb) == []

@@ -21,15 +21,15 @@ def _coarse(body):
 
 VARIANTS = {
     # other correct implementations: full marks
-    "vectorized_zscores": Variant(
-        "z-scores by hand, no loop",
+    "loop_corrcoef": Variant(
+        "the original tutorial's loop over neurons with np.corrcoef; group sums and loops for Exercise 2",
         {"compute_connectivity_from_single_neuron": _single(
-            "    X = np.asarray(X, dtype=float)\n"
-            "    past = X[selected_neuron, :-1]\n"
-            "    future = X[:, 1:]\n"
-            "    past = (past - past.mean()) / past.std()\n"
-            "    future = (future - future.mean(axis=1, keepdims=True)) / future.std(axis=1, keepdims=True)\n"
-            "    return future @ past / past.size\n"),
+            "    current_activity = X[selected_neuron, :-1]\n"
+            "    next_activity = X[:, 1:]\n"
+            "    estimated_connectivity = np.zeros(X.shape[0])\n"
+            "    for neuron_idx in range(X.shape[0]):\n"
+            "        estimated_connectivity[neuron_idx] = np.corrcoef(next_activity[neuron_idx], current_activity)[0, 1]\n"
+            "    return estimated_connectivity\n"),
          "get_coarse_corr": _coarse(
             "    n, T = X.shape\n"
             "    if n % n_groups:\n"
@@ -56,6 +56,18 @@ VARIANTS = {
             "    R = correlation_for_all_neurons(coarse_X)\n"
             "    coarse_A = A.reshape(n_groups, k, n_groups, k).sum(axis=(1, 3))\n"
             "    return pearsonr(coarse_A.ravel(), R.ravel())[0], R, coarse_A\n")},
+        frozenset()),
+    "coarse_own_estimator": Variant(
+        "Exercise 2 with its own lagged correlations (np.corrcoef of the stacked group averages)",
+        {"get_coarse_corr": _coarse(
+            "    n, T = X.shape\n"
+            "    if n_groups < 1 or n % n_groups:\n"
+            "        raise ValueError('n_groups must divide the number of neurons')\n"
+            "    k = n // n_groups\n"
+            "    coarse_X = X.reshape(n_groups, k, T).mean(axis=1)\n"
+            "    R = np.corrcoef(coarse_X[:, 1:], coarse_X[:, :-1])[:n_groups, n_groups:]\n"
+            "    coarse_A = A.reshape(n_groups, k, n_groups, k).mean(axis=(1, 3))\n"
+            "    return np.corrcoef(coarse_A.ravel(), R.ravel())[0, 1], R, coarse_A\n")},
         frozenset()),
     # plausible mistakes: lose exactly the points of `fails`
     "no_time_lag": Variant(

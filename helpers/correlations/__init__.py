@@ -1,8 +1,13 @@
-"""Helpers for the tutorial "Correlations vs causation"."""
+"""Helpers for the tutorial "Correlations vs causation".
+
+Nothing here estimates connectivity from activity (the exercises do):
+functions that need an estimate take the student's estimator as an argument.
+"""
 
 from helpers.correlations.estimation import (
+    check_estimator,
     check_groups,
-    correlation_for_all_neurons,
+    estimate_with,
     get_sys_corr,
     matrix_correlation,
     quality_vs_coarseness,

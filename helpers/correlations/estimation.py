@@ -1,4 +1,10 @@
-"""Estimate connectivity from activity with lagged correlations."""
+"""Scoring connectivity estimates of simulated networks.
+
+Nothing here estimates connectivity: that is the notebook's Exercise 1. The
+functions that need an estimate take the estimator as an argument
+(``estimate_connectivity(X) -> R``), so the notebook runs on the student's
+own code.
+"""
 
 import numpy as np
 
@@ -21,25 +27,29 @@ def check_activity(X, name="X"):
     return X
 
 
-def correlation_for_all_neurons(X):
-    """Lagged correlation between every pair of neurons.
+def check_estimator(estimate_connectivity):
+    """Raise unless ``estimate_connectivity`` is a function ``X -> R``."""
+    if not callable(estimate_connectivity):
+        raise TypeError("estimate_connectivity must be a function X -> R, like the notebook's "
+                        "correlation_for_all_neurons built on your compute_connectivity_from_single_neuron")
+    return estimate_connectivity
 
-    Parameters
-    ----------
-    X : array_like, shape (n_neurons, timesteps)
-        Activity of every neuron at every time step.
+
+def estimate_with(estimate_connectivity, X):
+    """Call ``estimate_connectivity(X)`` and check it returns one weight per pair of neurons.
 
     Returns
     -------
     R : ndarray, shape (n_neurons, n_neurons)
-        ``R[i, j]`` is the Pearson correlation between neuron ``i`` at time
-        ``t + 1`` and neuron ``j`` at time ``t``: an estimate of the weight
-        ``A[i, j]`` from ``j`` to ``i``.
     """
+    check_estimator(estimate_connectivity)
     X = check_activity(X)
-    n_neurons = X.shape[0]
-    stacked = np.concatenate([X[:, 1:], X[:, :-1]], axis=0)
-    return np.corrcoef(stacked)[:n_neurons, n_neurons:]
+    R = check_array(estimate_connectivity(X), "the estimated connectivity", finite=False)
+    expected = (X.shape[0], X.shape[0])
+    if R.shape != expected:
+        raise ValueError(f"estimate_connectivity(X) must return shape {expected} (one weight per pair "
+                         f"of neurons), got {R.shape}")
+    return R
 
 
 def matrix_correlation(A, R):
@@ -59,37 +69,51 @@ def matrix_correlation(A, R):
     return float(np.corrcoef(a, r)[0, 1])
 
 
-def simulate_and_estimate(n_neurons, timesteps, random_state=42, p=0.9):
-    """Simulate a network and estimate its connectivity from lagged correlations.
+def simulate_and_estimate(estimate_connectivity, n_neurons, timesteps, random_state=42, p=0.9):
+    """Simulate a network and estimate its connectivity with ``estimate_connectivity``.
+
+    Parameters
+    ----------
+    estimate_connectivity : callable
+        ``estimate_connectivity(X) -> R`` with ``R[i, j]`` the estimated weight
+        from neuron ``j`` to neuron ``i``: in the notebook, the
+        ``correlation_for_all_neurons`` built on your Exercise 1.
+    n_neurons, timesteps : int
+    random_state : int, default 42
+        Seeds the connectivity and the noise.
+    p : float, default 0.9
+        Sparsity of the connectivity.
 
     Returns
     -------
     A : ndarray, shape (n_neurons, n_neurons)
         True connectivity (``random_state`` seeds it and the noise).
     R : ndarray, shape (n_neurons, n_neurons)
-        Estimate from :func:`correlation_for_all_neurons`.
+        ``estimate_connectivity(X)``.
     corr : float
         ``matrix_correlation(A, R)``; NaN if ``A`` came out empty.
     """
     A = create_connectivity(n_neurons, random_state=random_state, p=p)
     X = simulate_neurons(A, timesteps, random_state=random_state)
-    R = correlation_for_all_neurons(X)
+    R = estimate_with(estimate_connectivity, X)
     return A, R, matrix_correlation(A, R)
 
 
-def get_sys_corr(n_neurons, timesteps, random_state=42, p=0.9):
-    """Simulate a network and score its correlation-based connectivity estimate.
+def get_sys_corr(estimate_connectivity, n_neurons, timesteps, random_state=42, p=0.9):
+    """Simulate a network and score a connectivity estimate of it.
 
     Parameters
     ----------
+    estimate_connectivity : callable
+        ``estimate_connectivity(X) -> R`` (see :func:`simulate_and_estimate`).
     n_neurons : int
         Size of the network.
     timesteps : int
         Length of the simulation.
     random_state : int, default 42
-        Seed for both the connectivity and the noise. ``42`` reproduces the
-        tutorial's numbers (0.9597 for 6 neurons, 0.3629 for 100 neurons,
-        5000 steps).
+        Seed for both the connectivity and the noise. ``42`` with lagged
+        correlations reproduces the tutorial's numbers (0.9597 for 6 neurons,
+        0.3629 for 100 neurons, 5000 steps).
     p : float, default 0.9
         Sparsity of the connectivity.
 
@@ -99,13 +123,15 @@ def get_sys_corr(n_neurons, timesteps, random_state=42, p=0.9):
         Correlation between the entries of the true connectivity ``A`` and of
         the estimate ``R``; NaN if ``A`` came out empty.
     """
-    return simulate_and_estimate(n_neurons, timesteps, random_state, p)[2]
+    return simulate_and_estimate(estimate_connectivity, n_neurons, timesteps, random_state, p)[2]
 
 
-def quality_vs_n_neurons(sizes, timesteps=1000, n_trials=5, p=0.9):
+def quality_vs_n_neurons(estimate_connectivity, sizes, timesteps=1000, n_trials=5, p=0.9):
     """Estimation quality for several network sizes, one row per trial.
 
-    Trial ``k`` uses ``random_state=k`` for every size.
+    ``estimate_connectivity(X) -> R`` estimates each network (see
+    :func:`simulate_and_estimate`). Trial ``k`` uses ``random_state=k`` for
+    every size.
 
     Returns
     -------
@@ -113,20 +139,26 @@ def quality_vs_n_neurons(sizes, timesteps=1000, n_trials=5, p=0.9):
         Correlation between true and estimated connectivity (NaN where the
         random network came out empty).
     """
+    check_estimator(estimate_connectivity)
     sizes = [check_int(size, "sizes", minimum=1) for size in sizes]
     n_trials = check_int(n_trials, "n_trials", minimum=1)
     return np.array(
-        [[get_sys_corr(size, timesteps, random_state=trial, p=p) for size in sizes]
+        [[get_sys_corr(estimate_connectivity, size, timesteps, random_state=trial, p=p) for size in sizes]
          for trial in range(n_trials)]
     )
 
 
-def quality_vs_sparsity(sparsities, n_neurons=20, timesteps=1000, n_trials=3):
-    """Estimation quality for several sparsity levels ``p``, one row per trial."""
+def quality_vs_sparsity(estimate_connectivity, sparsities, n_neurons=20, timesteps=1000, n_trials=3):
+    """Estimation quality for several sparsity levels ``p``, one row per trial.
+
+    ``estimate_connectivity(X) -> R`` estimates each network (see
+    :func:`simulate_and_estimate`).
+    """
+    check_estimator(estimate_connectivity)
     sparsities = [check_probability(p, "sparsities") for p in sparsities]
     n_trials = check_int(n_trials, "n_trials", minimum=1)
     return np.array(
-        [[get_sys_corr(n_neurons, timesteps, random_state=trial, p=p) for p in sparsities]
+        [[get_sys_corr(estimate_connectivity, n_neurons, timesteps, random_state=trial, p=p) for p in sparsities]
          for trial in range(n_trials)]
     )
 

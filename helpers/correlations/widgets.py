@@ -1,8 +1,12 @@
-"""Interactive demos of the correlations tutorial (each returns a widget)."""
+"""Interactive demos of the correlations tutorial (each returns a widget).
+
+Each demo takes the student's own estimator as an argument: the sliders show
+what *their* code does.
+"""
 
 import ipywidgets as widgets
 
-from helpers.correlations.estimation import check_activity, check_groups, simulate_and_estimate
+from helpers.correlations.estimation import check_activity, check_estimator, check_groups, simulate_and_estimate
 from helpers.correlations.plotting import plot_connectivity_matrix
 from helpers.validation import check_square
 from helpers.widgets import figure_demo
@@ -14,20 +18,36 @@ def _draw_true_and_estimate(axes, A, R, corr):
     return f"correlation of A and R: {corr:.3f}"
 
 
-def network_size_demo(timesteps=1000, random_state=42, min_neurons=6, max_neurons=42):
-    """Slider over the network size; shows A, R and their correlation."""
+def network_size_demo(estimate_connectivity, timesteps=1000, random_state=42, min_neurons=6, max_neurons=42):
+    """Slider over the network size; shows A, R and their correlation.
+
+    Parameters
+    ----------
+    estimate_connectivity : callable
+        ``estimate_connectivity(X) -> R``: the notebook's
+        ``correlation_for_all_neurons``, built on your Exercise 1.
+    """
+    check_estimator(estimate_connectivity)
+
     def draw(fig, axes, n_neurons):
-        return _draw_true_and_estimate(axes, *simulate_and_estimate(n_neurons, timesteps, random_state))
+        return _draw_true_and_estimate(
+            axes, *simulate_and_estimate(estimate_connectivity, n_neurons, timesteps, random_state))
 
     slider = widgets.IntSlider(value=min_neurons, min=min_neurons, max=max_neurons, step=1,
                                description="neurons", continuous_update=False)
     return figure_demo(draw, {"n_neurons": slider})
 
 
-def sparsity_demo(n_neurons=20, timesteps=1000, random_state=42):
-    """Slider over the sparsity ``p`` of A; shows A, R and their correlation."""
+def sparsity_demo(estimate_connectivity, n_neurons=20, timesteps=1000, random_state=42):
+    """Slider over the sparsity ``p`` of A; shows A, R and their correlation.
+
+    ``estimate_connectivity(X) -> R`` as for :func:`network_size_demo`.
+    """
+    check_estimator(estimate_connectivity)
+
     def draw(fig, axes, p):
-        return _draw_true_and_estimate(axes, *simulate_and_estimate(n_neurons, timesteps, random_state, p=p))
+        return _draw_true_and_estimate(
+            axes, *simulate_and_estimate(estimate_connectivity, n_neurons, timesteps, random_state, p=p))
 
     slider = widgets.FloatSlider(value=0.9, min=0.05, max=0.95, step=0.05,
                                  description="sparsity p", continuous_update=False)

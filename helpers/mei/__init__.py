@@ -8,12 +8,10 @@ that need them take them as arguments.
 
 from helpers.mei.analysis import (
     best_mei,
-    column_correlations,
     gabor_bank,
     gabor_parameter_grid,
     power_spectrum,
     select_neurons,
-    set_contrast,
 )
 from helpers.mei.data import Experiment, simulate_experiment
 from helpers.mei.model import PopulationCNN, load_model, predict, save_model, train_model

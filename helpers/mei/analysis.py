@@ -2,7 +2,9 @@
 
 Functions that need an exercise's answer take it as an argument (for
 example ``gabor_bank(create_gabor, ...)``), so the notebook runs on the
-student's own implementation.
+student's own implementation. Steps of an exercise are not here either: the
+contrast projection of ``generate_mei`` and the correlation of ``oracle_correlation``
+are written in the notebook.
 """
 
 import itertools
@@ -35,28 +37,6 @@ def select_neurons(oracle, variance, min_oracle=0.5, variance_quantile=0.5):
     return np.flatnonzero(keep)
 
 
-def column_correlations(a, b):
-    """Correlation of every column of ``a`` with the same column of ``b``."""
-    a = check_array(a, "a", ndim=2)
-    b = check_array(b, "b", ndim=2)
-    if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
-    a = a - a.mean(axis=0)
-    b = b - b.mean(axis=0)
-    return (a * b).sum(axis=0) / np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
-
-
-def set_contrast(images, contrast):
-    """Make every image zero-mean with pixel standard deviation ``contrast``.
-
-    Constant images stay at zero (there is no pattern to scale).
-    """
-    images = check_array(images, "images", ndim=(2, 3))
-    centered = images - images.mean(axis=(-2, -1), keepdims=True)
-    sd = centered.std(axis=(-2, -1), keepdims=True)
-    return np.divide(centered * float(contrast), sd, out=np.zeros_like(centered), where=sd > 0)
-
-
 def gabor_parameter_grid(image_shape=(36, 64), wavelengths=(6, 9, 13), sigma_per_wavelength=(0.4, 0.6),
                          n_orientations=8, n_phases=4, dy=(-4, 0, 4), dx=(-12, -6, 0, 6, 12)):
     """All parameter combinations of the Gabor bank, as a list of dicts.
@@ -77,8 +57,11 @@ def gabor_parameter_grid(image_shape=(36, 64), wavelengths=(6, 9, 13), sigma_per
     return grid
 
 
-def gabor_bank(create_gabor, parameters, contrast):
-    """Images of every Gabor in ``parameters``, all at the same contrast.
+def gabor_bank(create_gabor, parameters):
+    """Images of every Gabor in ``parameters``, as ``create_gabor`` draws them.
+
+    The notebook then gives them the MEIs' mean and contrast (the projection
+    step of ``generate_mei``, which is an exercise, so it is not done here).
 
     Parameters
     ----------
@@ -86,8 +69,6 @@ def gabor_bank(create_gabor, parameters, contrast):
         Your ``create_gabor(height, width, phase, wavelength, orientation, sigma, dy, dx)``.
     parameters : list of dict
         From :func:`gabor_parameter_grid`.
-    contrast : float
-        Pixel standard deviation of every Gabor (zero mean), as for the MEIs.
 
     Returns
     -------
@@ -97,8 +78,11 @@ def gabor_bank(create_gabor, parameters, contrast):
         raise TypeError("create_gabor must be a function")
     if not parameters:
         raise ValueError("parameters must hold at least one Gabor")
-    images = np.array([np.asarray(create_gabor(**p), dtype=float) for p in parameters])
-    return set_contrast(images, contrast)
+    images = [np.asarray(create_gabor(**p), dtype=float) for p in parameters]
+    shapes = {image.shape for image in images}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 2:
+        raise ValueError(f"create_gabor must return 2-D images of one shape, got shapes {sorted(shapes)}")
+    return check_array(np.array(images), "the Gabor images", ndim=3)
 
 
 def best_mei(generate_mei, model, neuron, n_starts=3, **kwargs):
