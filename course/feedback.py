@@ -85,5 +85,11 @@ def generate_feedback(course, assignment, student=None, show_hidden=False):
     if student:
         args.append(f"--student={student}")
     run_nbgrader(course, *args, check=False)
+    # nbgrader drops a student whose conversion failed (a locked gradebook under load, say):
+    # try each missing one again on its own, so that nobody silently goes without feedback.
+    graded = [student] if student else sorted(p.parent.name for p in course.autograded.glob(f"*/{assignment}"))
+    for name in graded:
+        if not list((course.feedback / name / assignment).glob("*.html")):
+            run_nbgrader(course, *args[:4], f"--student={name}", check=False)
     copy_exchange_files(course, assignment, student)
     return sorted((course.feedback).glob(f"*/{assignment}/*.html"))
