@@ -231,10 +231,11 @@ def stage_submission(course, assignment, student):
     if len(missing) == 1 and len(extra) == 1:
         (folder / extra[0]).rename(folder / missing[0])
         notes.append(f"notebook {extra[0]} graded as {missing[0]}")
-    elif missing:
-        notes.append("missing notebook(s): " + ", ".join(missing) + "; scored 0")
-    for name in extra if not (len(missing) == 1 and len(extra) == 1) else []:
-        (folder / name).unlink()
+    else:
+        if missing:
+            notes.append("missing notebook(s): " + ", ".join(missing) + "; scored 0")
+        for name in extra:   # not the assignment's: nbgrader must not grade them
+            (folder / name).unlink()
     for name in expected:
         path, release_path = folder / name, course.release / assignment / name
         if path.exists() and release_path.exists():
