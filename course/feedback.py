@@ -2,7 +2,9 @@
 
 import os
 import stat
+import time
 
+from course.layout import CourseError
 from course.nbgrader_run import run_nbgrader
 
 # What nbgrader's exchange writes next to a submission and ``nbgrader release_feedback``
@@ -88,8 +90,19 @@ def generate_feedback(course, assignment, student=None, show_hidden=False):
     # nbgrader drops a student whose conversion failed (a locked gradebook under load, say):
     # try each missing one again on its own, so that nobody silently goes without feedback.
     graded = [student] if student else sorted(p.parent.name for p in course.autograded.glob(f"*/{assignment}"))
+    failures = {}
     for name in graded:
-        if not list((course.feedback / name / assignment).glob("*.html")):
-            run_nbgrader(course, *args[:4], f"--student={name}", check=False)
+        for attempt in range(3):
+            if list((course.feedback / name / assignment).glob("*.html")):
+                break
+            time.sleep(attempt)
+            result = run_nbgrader(course, *args[:4], f"--student={name}", check=False)
+            failures[name] = (getattr(result, "stderr", "") or "")[-1500:]
+        if list((course.feedback / name / assignment).glob("*.html")):
+            failures.pop(name, None)
+    if failures:
+        details = "\n".join(f"--- {name}:\n{log}" for name, log in failures.items())
+        raise CourseError(f"no feedback could be written for {', '.join(failures)} "
+                           f"(nbgrader generate_feedback failed three times):\n{details}")
     copy_exchange_files(course, assignment, student)
     return sorted((course.feedback).glob(f"*/{assignment}/*.html"))

@@ -8,14 +8,17 @@ import pytest
 from conftest import scores_by_student, student_with
 from course.feedback import generate_feedback
 from course.grading import Limits, grade
+from course.layout import Course
 from course.report import collect_results, format_table, nbgrader_totals, report
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("correlations")]
 
 
 @pytest.fixture(scope="module")
-def feedback(graded_class):
-    course, _, _, members = graded_class("correlations")
+def feedback(graded_class, tmp_path_factory):
+    shared_course, _, _, members = graded_class("correlations")
+    # a private copy: `generate_feedback --force` rewrites the feedback folder other tests may read
+    course = Course(shutil.copytree(shared_course.root, tmp_path_factory.mktemp("feedback") / "course"))
     html = {p.parts[-3]: p.read_text() for p in generate_feedback(course, "correlations")}
     # keyed by student id, and by the variants each bundled submission holds
     return {**html, **{name: html[student] for student, (names, _) in members.items() for name in names}}
