@@ -116,6 +116,7 @@ class Result(_JsonFile):
     skipped: list = field(default_factory=list)   # grade_ids of demo cells left out
     tests_run: list = field(default_factory=list)  # grade_ids of the test cells the grader ran
     seconds: float = 0.0
+    timings: dict = field(default_factory=dict)   # seconds per part (see course.execute.execute)
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -132,6 +133,7 @@ class Outcome:
     notes: list = field(default_factory=list)
     review: list = field(default_factory=list)
     seconds: float = 0.0
+    timings: dict = field(default_factory=dict)   # seconds per part, summed over the notebooks
 
 
 class Paths:

@@ -240,6 +240,8 @@ def execute(job):
     tests = set(job.test_ids)
     result = Result(job.notebook_name, review=review)
     notes = []
+    timings = {"kernel_start": 0.0, "grader_setup": 0.0, "student_cells": 0.0, "test_cells": 0.0,
+               "kernel_stop": 0.0}
 
     with tempfile.TemporaryDirectory(prefix="course-grading-") as private:
         runtime, data, work = _prepare_folders(private, job)
@@ -251,7 +253,8 @@ def execute(job):
         transport = Config({"KernelManager": {"transport": "ipc", "ip": str(runtime / "kernel")}})
         executor = Execute(timeout=limits.cell_timeout, kernel_name=KERNEL_NAME, allow_errors=True,
                            interrupt_on_timeout=True, startup_timeout=60, skip_cells_with_tag=skip_token,
-                           config=transport)
+                           # the kernel is thrown away: a graceful shutdown only waits (~1.5 s a notebook)
+                           shutdown_kernel="immediate", config=transport)
         executor.output_budget = limits.output_mb * 1024 * 1024
         if isolation_uses_copies(limits.isolation):
             # Without bwrap the kernel works in a real folder: give it copies of the data.
@@ -260,9 +263,13 @@ def execute(job):
         executor.nb = notebook
         executor.resources = {"metadata": {"path": str(work)}}   # the kernel's working folder
         try:
+            mark = time.monotonic()
             with executor.setup_kernel():
+                timings["kernel_start"] = time.monotonic() - mark
+                mark = time.monotonic()
                 bridge = Bridge(executor.kc, runtime)
                 namespace = new_namespace(bridge, job.student_names, job.prelude, data)
+                timings["grader_setup"] = time.monotonic() - mark
                 for index, cell in enumerate(notebook.cells):
                     if time.monotonic() - started > limits.notebook_timeout:
                         result.status = "timeout"
@@ -272,6 +279,7 @@ def execute(job):
                         continue
                     meta = cell.metadata.get("nbgrader")
                     gid = meta.get("grade_id") if isinstance(meta, dict) else None
+                    mark = time.monotonic()
                     if gid in tests and meta.get("grade") and not meta.get("solution"):
                         outputs, kernel_ok = run_test_cell(bridge, namespace, cell.source, gid,
                                                            limits.cell_timeout, data)
@@ -285,8 +293,12 @@ def execute(job):
                                 result.message = (f"the student's code did not stop when interrupted at the time "
                                                   f"limit ({limits.cell_timeout} s per cell); later cells could not run")
                                 break
+                        timings["test_cells"] += time.monotonic() - mark
                     else:
                         executor.execute_cell(cell, index, store_history=True)
+                        timings["student_cells"] += time.monotonic() - mark
+                mark = time.monotonic()
+            timings["kernel_stop"] = time.monotonic() - mark
         except CellTimeoutError:
             result.status, result.message = "timeout", (
                 "a cell did not stop when interrupted at the time limit "
@@ -314,6 +326,8 @@ def execute(job):
     result.skipped = [_label(notebook.cells[i], i) for i in skipped]
     result.notebook = notebook
     result.seconds = round(time.monotonic() - started, 2)
+    timings["other"] = result.seconds - sum(timings.values())
+    result.timings = {key: round(value, 2) for key, value in timings.items()}
     return result
 
 

@@ -9,6 +9,7 @@ simply leaves that format unchecked.
 
     python -m course.fast_start nbgrader autograde ...   # nbgrader, minus 0.8 s
     python -m course.fast_start execute ...              # a grading worker (course.execute)
+    python -m course.fast_start forkserver               # forks grading workers (course.forkserver)
 """
 
 import sys
@@ -21,9 +22,13 @@ def skip_slow_optional_imports():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in ("nbgrader", "execute"):
-        raise SystemExit("usage: python -m course.fast_start {nbgrader,execute} [arguments]")
+    if not argv or argv[0] not in ("nbgrader", "execute", "forkserver"):
+        raise SystemExit("usage: python -m course.fast_start {nbgrader,execute,forkserver} [arguments]")
     skip_slow_optional_imports()
+    if argv[0] == "forkserver":
+        from course.forkserver import serve
+
+        return serve()
     if argv[0] == "execute":
         from course.execute import main as execute_main
 

@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from course import notebooks as nbtools
 from course.layout import CourseError
 from course.contract import Job, Limits, Outcome, Paths, Result  # noqa: F401 (re-exported)
+from course.forkserver import ForkServer, ForkServerError
 from course.skipping import skippable_cells
 from course.nbgrader_run import nbgrader_env, run_nbgrader
 
@@ -301,12 +303,41 @@ def make_job(course, assignment, student, notebook_name, notebook, limits, skip_
                data_files=data, allow_paths=_allow_paths(), limits=limits)
 
 
-def run_job(job, job_path, result_path, log_path, timeout):
-    """Run one job in a worker process; returns its :class:`Result` (never raises for the student's sake)."""
+def run_job(job, job_path, result_path, log_path, timeout, server=None):
+    """Run one job in a worker process; returns its :class:`Result` (never raises for the student's sake).
+
+    With a :class:`course.forkserver.ForkServer` the worker is forked from it
+    (the grader's imports already done); if the server fails, or without one,
+    it is a fresh ``python -m course.fast_start execute`` process.
+    """
     for path in (job_path, result_path, log_path):
         path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
     job.write(job_path)
     result_path.unlink(missing_ok=True)
+    timed_out = None
+    if server is not None:
+        try:
+            timed_out = server.run(job_path, result_path, log_path, timeout)
+        except ForkServerError:
+            timed_out = None
+    if timed_out is None:
+        timed_out = _run_worker_process(job_path, result_path, log_path, timeout)
+    job_path.unlink(missing_ok=True)
+    if timed_out:
+        return Result(job.notebook_name, status="timeout",
+                      message=f"the notebook did not finish within {timeout} s")
+    try:
+        result = Result.read(result_path)
+    except (OSError, ValueError, TypeError):
+        return Result(job.notebook_name, status="crashed", message="the grading worker died")
+    # the worker process's own start (Python, nbclient, nbformat) and the job's files
+    result.timings["worker_process"] = round(max(0.0, time.monotonic() - started - result.seconds), 2)
+    return result
+
+
+def _run_worker_process(job_path, result_path, log_path, timeout):
+    """A fresh worker process for one job; returns True if it hit ``timeout``."""
     command = [sys.executable, "-m", "course.fast_start", "execute", str(job_path), str(result_path)]
     with log_path.open("a") as log:
         worker = subprocess.Popen(command, env=nbgrader_env(), stdout=log, stderr=subprocess.STDOUT,
@@ -323,14 +354,7 @@ def run_job(job, job_path, result_path, log_path, timeout):
             except ProcessLookupError:
                 pass
             worker.wait()
-    job_path.unlink(missing_ok=True)
-    if timed_out:
-        return Result(job.notebook_name, status="timeout",
-                      message=f"the notebook did not finish within {timeout} s")
-    try:
-        return Result.read(result_path)
-    except (OSError, ValueError, TypeError):
-        return Result(job.notebook_name, status="crashed", message="the grading worker died")
+    return timed_out
 
 
 # -- checking the grader itself ------------------------------------------------
@@ -458,7 +482,7 @@ def _flag(course, assignment, outcome):
 
 # -- the batch --------------------------------------------------------------------
 
-def _grade_student(course, assignment, student, limits, skip, plans, data):
+def _grade_student(course, assignment, student, limits, skip, plans, data, server=None):
     """Run every notebook of one student's sanitized submission; returns an Outcome."""
     paths = Paths(course.work, assignment)
     outcome = Outcome(student)
@@ -474,11 +498,13 @@ def _grade_student(course, assignment, student, limits, skip, plans, data):
         job = make_job(course, assignment, student, path.name, nbformat.read(str(path), as_version=4), limits,
                        skip.get(path.name, []), plan, data)
         result = run_job(job, paths.job(student, path.name), paths.result(student, path.name),
-                         paths.log(student), limits.notebook_timeout + 60)
+                         paths.log(student), limits.notebook_timeout + 60, server=server)
         if result.status != "ok" and outcome.status == "ok":
             outcome.status, outcome.message = result.status, result.message
         outcome.review += result.review
         outcome.notes += result.notes
+        for part, seconds in result.timings.items():
+            outcome.timings[part] = round(outcome.timings.get(part, 0.0) + seconds, 2)
         if result.notebook is None:
             # nothing to replay: nbgrader then records 0 with the reason
             result.write(paths.result(student, path.name))
@@ -517,7 +543,10 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
                            "install it (apt-get install bubblewrap) or choose --isolation none explicitly")
     paths = Paths(course.work, assignment)
     data = _data_files_packed(course, assignment)
+    batch = {}   # seconds of the steps done once per batch
+    mark = time.monotonic()
     check_grader(course, assignment, limits, data)
+    batch["self_check"] = time.monotonic() - mark
     ensure_assignment_in_gradebook(course, assignment)
 
     # Stale copies of students no longer in submitted/ must not be graded again.
@@ -529,15 +558,37 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
     single = students[0] if len(students) == 1 else None
     try:
         # 1. nbgrader sanitizes every submission and hands it to the workers
+        mark = time.monotonic()
         _autograde(course, assignment, ["course.nbgrader_ext.ExportForExecution"], student=single)
+        batch["nbgrader_sanitize"] = time.monotonic() - mark
         # 2. workers execute in parallel, each with its own sandboxed kernel
         skip = skippable_cells(course, assignment) if limits.skip_demo_cells else {}
         plans = {path.name: grading_plan(nbtools.read(path)) for path in course.source_notebooks(assignment)}
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            jobs = pool.map(lambda s: _grade_student(course, assignment, s, limits, skip, plans, data), students)
-            outcomes = list(tqdm(jobs, total=len(students), desc=f"grading {assignment}", unit="student",
-                                 disable=not progress, file=sys.stderr))
+        preload = "\n".join(dict.fromkeys(plan[2] for plan in plans.values()))
+        servers, local = [], threading.local()
+
+        def grade_one(student):
+            # one fork server per thread: it forks a fresh worker for every submission
+            if getattr(local, "server", None) is None:
+                try:
+                    local.server = ForkServer(preload)
+                except (OSError, ForkServerError):
+                    local.server = False
+                servers.append(local.server)
+            return _grade_student(course, assignment, student, limits, skip, plans, data,
+                                  server=local.server or None)
+
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+                outcomes = list(tqdm(pool.map(grade_one, students), total=len(students),
+                                     desc=f"grading {assignment}", unit="student",
+                                     disable=not progress, file=sys.stderr))
+        finally:
+            for server in servers:
+                if server:
+                    server.close()
         # 3. one nbgrader process records every grade from the workers' results
+        mark = time.monotonic()
         _autograde(course, assignment, ["course.nbgrader_ext.ReplayOutputs",
                                         "nbgrader.preprocessors.IgnorePattern",
                                         "nbconvert.preprocessors.ClearMetadataPreprocessor",
@@ -546,6 +597,7 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
                                         "nbgrader.preprocessors.SaveAutoGrades",
                                         "nbgrader.preprocessors.AssignLatePenalties",
                                         "nbgrader.preprocessors.CheckCellMetadata"], student=single)
+        batch["nbgrader_record"] = time.monotonic() - mark
     finally:
         # The grader's working copies are removed once the grades are recorded.
         shutil.rmtree(paths.staged, ignore_errors=True)
@@ -553,6 +605,8 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
             shutil.rmtree(paths.student(student), ignore_errors=True)
     for outcome in outcomes:
         outcome.notes = notes[outcome.student] + outcome.notes
+        # each submission's share of the once-per-batch steps
+        outcome.timings.update({part: round(seconds / len(outcomes), 2) for part, seconds in batch.items()})
         if outcome.status == "missing" and any("not a valid notebook" in n for n in outcome.notes):
             outcome.status, outcome.message = "invalid", "the notebook file is not valid JSON"
         if not _has_grades(course, assignment, outcome.student):
