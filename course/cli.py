@@ -15,7 +15,12 @@ def _limits(args):
 
 
 def _add_limits(parser):
-    parser.add_argument("--workers", type=int, default=2, help="submissions executed in parallel (default 2)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="worker processes of the local Dask cluster: submissions executed in parallel "
+                             "(default 2; ignored with --scheduler)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="a running Dask scheduler (tcp://HOST:8786) whose workers execute the submissions "
+                             "(README, 'Grading a large class on a cluster')")
     parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
     parser.add_argument("--notebook-timeout", type=int, default=900, help="seconds per notebook (default 900)")
     parser.add_argument("--memory-mb", type=int, default=4096,
@@ -111,7 +116,7 @@ def _run(args):
         from course.grading import grade
 
         outcomes = grade(course, args.assignment, students=args.student, workers=args.workers,
-                         limits=_limits(args))
+                         limits=_limits(args), scheduler=args.scheduler)
         for outcome in outcomes:
             extra = f": {outcome.message}" if outcome.message else ""
             print(f"{outcome.student:>24}  {outcome.status}{extra}")

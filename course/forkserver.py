@@ -46,6 +46,7 @@ class ForkServer:
     """
 
     def __init__(self, preload=""):
+        self.preload = preload
         self.process = subprocess.Popen(
             [sys.executable, "-m", "course.fast_start", "forkserver"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -85,6 +86,16 @@ class ForkServer:
 
 # -- server side ----------------------------------------------------------------
 
+def _die_with_parent():
+    """Linux: get SIGKILL when the parent process dies (best effort elsewhere)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _preload(code):
     """Import what every job will need, before the first fork."""
     import contextlib
@@ -108,6 +119,7 @@ def _child(request):
     code = 1
     try:
         os.setsid()
+        _die_with_parent()
         log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
@@ -163,6 +175,7 @@ def serve(stdin=None, stdout=None):
     """The server loop (``python -m course.fast_start forkserver``)."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    _die_with_parent()
     first = stdin.readline()
     if not first:
         return

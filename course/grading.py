@@ -17,10 +17,8 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,7 +28,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from course import notebooks as nbtools
 from course.layout import CourseError
 from course.contract import Job, Limits, Outcome, Paths, Result  # noqa: F401 (re-exported)
-from course.forkserver import ForkServer, ForkServerError
+from course.engine import Engine
+from course.forkserver import ForkServerError
 from course.skipping import skippable_cells
 from course.nbgrader_run import nbgrader_env, run_nbgrader
 
@@ -397,14 +396,17 @@ def _self_check_key(course, assignment, limits, data):
     return digest.hexdigest()
 
 
-def check_grader(course, assignment, limits, data=None):
+def check_grader(course, assignment, limits, data=None, engine=None):
     """Grade the reference solution in the same sandbox; raise :class:`GradingError` if it loses points.
 
     A broken grading environment (``helpers`` not importable inside the
     sandbox, a missing data file) would otherwise score a whole class 0.
-    The result is remembered until the source, ``helpers`` or the
-    environment change.
+    With an ``engine`` the reference runs where the students' submissions
+    will (a Dask worker), else in a local worker process. The result is
+    remembered until the source, ``helpers`` or the environment change.
     """
+    from course.engine import results_from
+
     paths = Paths(course.work, assignment)
     data = _data_files_packed(course, assignment) if data is None else data
     key = _self_check_key(course, assignment, limits, data)
@@ -415,20 +417,27 @@ def check_grader(course, assignment, limits, data=None):
     for path in course.source_notebooks(assignment):
         source = nbtools.read(path)
         plan = grading_plan(source)
-        job = make_job(course, assignment, "reference", path.name, reference_notebook(source), limits,
-                       skip.get(path.name, []), plan, data)
-        work = paths.root / "self-check"
-        result = run_job(job, work / "job.json", work / "result.json", work / "worker.log",
-                         limits.notebook_timeout)
+        if engine is not None:
+            job = make_job(course, assignment, "reference", path.name, reference_notebook(source), limits,
+                           skip.get(path.name, []), plan, {})
+            returned = next(iter(engine.run({"reference": [job.to_json()]}, data, label="self-check")))[1]
+            result, log = results_from(returned, [path.name])[0]
+        else:
+            job = make_job(course, assignment, "reference", path.name, reference_notebook(source), limits,
+                           skip.get(path.name, []), plan, data)
+            work = paths.root / "self-check"
+            result = run_job(job, work / "job.json", work / "result.json", work / "worker.log",
+                             limits.notebook_timeout)
+            log = (work / "worker.log").read_text()[-1500:] if (work / "worker.log").exists() else ""
+            shutil.rmtree(work, ignore_errors=True)
         failed = failed_tests(nbformat.from_dict(result.notebook), plan[0]) if result.notebook else {}
         if result.status != "ok" or failed or result.notebook is None:
             details = "; ".join(f"{gid}: {why}" for gid, why in failed.items()) or result.message
-            log = (work / "worker.log").read_text()[-1500:] if (work / "worker.log").exists() else ""
             raise GradingError(
                 f"the grader is broken: the reference solution of {assignment}/{path.name} does not get full "
                 f"marks in the sandbox ({result.status}: {details}). Nothing was graded. Check that `helpers` "
-                f"and the data files are importable inside the sandbox (isolation={limits.isolation}).\n{log}")
-        shutil.rmtree(work, ignore_errors=True)
+                f"and the data files are importable inside the sandbox (isolation={limits.isolation}).\n"
+                f"{log[-1500:]}")
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(json.dumps({"key": key}))
 
@@ -482,38 +491,49 @@ def _flag(course, assignment, outcome):
 
 # -- the batch --------------------------------------------------------------------
 
-def _grade_student(course, assignment, student, limits, skip, plans, data, server=None):
-    """Run every notebook of one student's sanitized submission; returns an Outcome."""
+def _student_jobs(course, assignment, student, limits, skip, plans):
+    """The jobs of one student's sanitized submission (data files travel separately)."""
+    paths = Paths(course.work, assignment)
+    jobs = []
+    for path in sorted((paths.student(student) / "sanitized").glob("*.ipynb")):
+        plan = plans.get(path.name)
+        if plan is not None:
+            jobs.append(make_job(course, assignment, student, path.name, nbformat.read(str(path), as_version=4),
+                                 limits, skip.get(path.name, []), plan, {}))
+    return jobs
+
+
+def _record_results(course, assignment, student, jobs, returned):
+    """Write each notebook's result where nbgrader's record step reads it; returns the Outcome."""
+    from course.engine import results_from
+
     paths = Paths(course.work, assignment)
     outcome = Outcome(student)
-    sanitized = sorted((paths.student(student) / "sanitized").glob("*.ipynb"))
-    if not sanitized:
+    if not jobs:
         outcome.status, outcome.message = "missing", "no gradable notebook"
         return outcome
-    started = time.monotonic()
-    for path in sanitized:
-        plan = plans.get(path.name)
-        if plan is None:
-            continue
-        job = make_job(course, assignment, student, path.name, nbformat.read(str(path), as_version=4), limits,
-                       skip.get(path.name, []), plan, data)
-        result = run_job(job, paths.job(student, path.name), paths.result(student, path.name),
-                         paths.log(student), limits.notebook_timeout + 60, server=server)
+    for job, (result, log) in zip(jobs, results_from(returned, [job.notebook_name for job in jobs])):
+        paths.result(student, job.notebook_name).parent.mkdir(parents=True, exist_ok=True)
+        result.write(paths.result(student, job.notebook_name))
+        if log:
+            with paths.log(student).open("a") as handle:
+                handle.write(log)
         if result.status != "ok" and outcome.status == "ok":
             outcome.status, outcome.message = result.status, result.message
         outcome.review += result.review
         outcome.notes += result.notes
+        outcome.seconds = round(outcome.seconds + result.seconds + result.timings.get("worker_process", 0), 2)
         for part, seconds in result.timings.items():
             outcome.timings[part] = round(outcome.timings.get(part, 0.0) + seconds, 2)
-        if result.notebook is None:
-            # nothing to replay: nbgrader then records 0 with the reason
-            result.write(paths.result(student, path.name))
-    outcome.seconds = round(time.monotonic() - started, 2)
     return outcome
 
 
-def grade(course, assignment, students=None, workers=1, limits=None, progress=True):
+def grade(course, assignment, students=None, workers=1, limits=None, progress=True, scheduler=None):
     """Autograde every submission of ``assignment`` (or the given students).
+
+    Submissions execute on Dask workers (:mod:`course.engine`): a local
+    cluster of ``workers`` processes, or the cluster of ``scheduler``
+    (``tcp://host:8786``). Grades are recorded here, in one process.
 
     Returns
     -------
@@ -543,66 +563,56 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
                            "install it (apt-get install bubblewrap) or choose --isolation none explicitly")
     paths = Paths(course.work, assignment)
     data = _data_files_packed(course, assignment)
+    skip = skippable_cells(course, assignment) if limits.skip_demo_cells else {}
+    plans = {path.name: grading_plan(nbtools.read(path)) for path in course.source_notebooks(assignment)}
+    preload = "\n".join(dict.fromkeys(plan[2] for plan in plans.values()))
     batch = {}   # seconds of the steps done once per batch
-    mark = time.monotonic()
-    check_grader(course, assignment, limits, data)
-    batch["self_check"] = time.monotonic() - mark
-    ensure_assignment_in_gradebook(course, assignment)
-
-    # Stale copies of students no longer in submitted/ must not be graded again.
-    shutil.rmtree(paths.staged, ignore_errors=True)
-    for student in students:
-        shutil.rmtree(paths.student(student), ignore_errors=True)
-    notes = {student: stage_submission(course, assignment, student) for student in students}
-
-    single = students[0] if len(students) == 1 else None
-    try:
-        # 1. nbgrader sanitizes every submission and hands it to the workers
+    with Engine(workers=workers, scheduler=scheduler, preload=preload) as engine:
         mark = time.monotonic()
-        _autograde(course, assignment, ["course.nbgrader_ext.ExportForExecution"], student=single)
-        batch["nbgrader_sanitize"] = time.monotonic() - mark
-        # 2. workers execute in parallel, each with its own sandboxed kernel
-        skip = skippable_cells(course, assignment) if limits.skip_demo_cells else {}
-        plans = {path.name: grading_plan(nbtools.read(path)) for path in course.source_notebooks(assignment)}
-        preload = "\n".join(dict.fromkeys(plan[2] for plan in plans.values()))
-        servers, local = [], threading.local()
-
-        def grade_one(student):
-            # one fork server per thread: it forks a fresh worker for every submission
-            if getattr(local, "server", None) is None:
-                try:
-                    local.server = ForkServer(preload)
-                except (OSError, ForkServerError):
-                    local.server = False
-                servers.append(local.server)
-            return _grade_student(course, assignment, student, limits, skip, plans, data,
-                                  server=local.server or None)
-
-        try:
-            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-                outcomes = list(tqdm(pool.map(grade_one, students), total=len(students),
-                                     desc=f"grading {assignment}", unit="student",
-                                     disable=not progress, file=sys.stderr))
-        finally:
-            for server in servers:
-                if server:
-                    server.close()
-        # 3. one nbgrader process records every grade from the workers' results
-        mark = time.monotonic()
-        _autograde(course, assignment, ["course.nbgrader_ext.ReplayOutputs",
-                                        "nbgrader.preprocessors.IgnorePattern",
-                                        "nbconvert.preprocessors.ClearMetadataPreprocessor",
-                                        "nbgrader.preprocessors.LimitOutput",
-                                        "course.sanitize.SanitizeStudentContent",
-                                        "nbgrader.preprocessors.SaveAutoGrades",
-                                        "nbgrader.preprocessors.AssignLatePenalties",
-                                        "nbgrader.preprocessors.CheckCellMetadata"], student=single)
-        batch["nbgrader_record"] = time.monotonic() - mark
-    finally:
-        # The grader's working copies are removed once the grades are recorded.
+        check_grader(course, assignment, limits, data, engine=engine)
+        batch["self_check"] = time.monotonic() - mark
+        ensure_assignment_in_gradebook(course, assignment)
+        # Stale copies of students no longer in submitted/ must not be graded again.
         shutil.rmtree(paths.staged, ignore_errors=True)
         for student in students:
             shutil.rmtree(paths.student(student), ignore_errors=True)
+        notes = {student: stage_submission(course, assignment, student) for student in students}
+        single = students[0] if len(students) == 1 else None
+        try:
+            # 1. nbgrader sanitizes every submission and hands it to the workers
+            mark = time.monotonic()
+            _autograde(course, assignment, ["course.nbgrader_ext.ExportForExecution"], student=single)
+            batch["nbgrader_sanitize"] = time.monotonic() - mark
+            # 2. Dask workers execute the submissions, each notebook in a fresh sandboxed kernel
+            jobs = {student: _student_jobs(course, assignment, student, limits, skip, plans)
+                    for student in students}
+            outcomes = {student: _record_results(course, assignment, student, [], None)
+                        for student, student_jobs in jobs.items() if not student_jobs}
+            todo = {student: [job.to_json() for job in student_jobs]
+                    for student, student_jobs in jobs.items() if student_jobs}
+            with tqdm(total=len(students), desc=f"grading {assignment}", unit="student",
+                      disable=not progress, file=sys.stderr) as bar:
+                bar.update(len(outcomes))
+                for student, returned in engine.run(todo, data):
+                    outcomes[student] = _record_results(course, assignment, student, jobs[student], returned)
+                    bar.update(1)
+            outcomes = [outcomes[student] for student in students]
+            # 3. one nbgrader process records every grade from the workers' results
+            mark = time.monotonic()
+            _autograde(course, assignment, ["course.nbgrader_ext.ReplayOutputs",
+                                            "nbgrader.preprocessors.IgnorePattern",
+                                            "nbconvert.preprocessors.ClearMetadataPreprocessor",
+                                            "nbgrader.preprocessors.LimitOutput",
+                                            "course.sanitize.SanitizeStudentContent",
+                                            "nbgrader.preprocessors.SaveAutoGrades",
+                                            "nbgrader.preprocessors.AssignLatePenalties",
+                                            "nbgrader.preprocessors.CheckCellMetadata"], student=single)
+            batch["nbgrader_record"] = time.monotonic() - mark
+        finally:
+            # The grader's working copies are removed once the grades are recorded.
+            shutil.rmtree(paths.staged, ignore_errors=True)
+            for student in students:
+                shutil.rmtree(paths.student(student), ignore_errors=True)
     for outcome in outcomes:
         outcome.notes = notes[outcome.student] + outcome.notes
         # each submission's share of the once-per-batch steps

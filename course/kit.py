@@ -83,9 +83,15 @@ def needs_torch(notebook):
     return any(cell.cell_type == "code" and TORCH_IMPORT.search(cell.source) for cell in notebook.cells)
 
 
+# Instructor-side only (grading on Dask workers): students never need them.
+INSTRUCTOR_ONLY = ("dask", "distributed")
+
+
 def student_pins(notebooks):
     """The pins a student needs for these notebooks: the course's, torch only if one needs it."""
     pins = course_pins()
+    for name in INSTRUCTOR_ONLY:
+        pins.pop(name, None)
     if not any(needs_torch(nb) for nb in notebooks):
         pins.pop("torch", None)
     return list(pins.values())
