@@ -32,6 +32,17 @@ class StudentResult:
     def max_total(self):
         return sum(self.max_scores.values())
 
+    @property
+    def pending_points(self):
+        """Points of the written answers a TA has not graded yet."""
+        return sum(self.max_scores.get(name, 0) for name in self.pending)
+
+
+def _total(result):
+    """'6/8', or '6/8 (2 pending)' while written answers wait for a TA (not lost points)."""
+    text = f"{result.total:g}/{result.max_total:g}"
+    return text + (f" ({result.pending_points:g} pending)" if result.pending else "")
+
 
 def collect_results(course, assignments=None):
     """One :class:`StudentResult` per submission, in student order."""
@@ -99,8 +110,7 @@ def format_table(results):
         rows = [r for r in results if r.assignment == assignment]
         names = exercises(results, assignment)
         header = ["student", *names, "total", "status"]
-        body = [[r.student, *(_cell(r, n) for n in names), f"{r.total:g}/{r.max_total:g}",
-                 r.status or "-"] for r in rows]
+        body = [[r.student, *(_cell(r, n) for n in names), _total(r), r.status or "-"] for r in rows]
         widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
         lines.append(f"\n{assignment}")
         for row in [header, ["-" * w for w in widths], *body]:
@@ -135,49 +145,67 @@ def _figure_png(fig):
     return base64.b64encode(buffer.getvalue()).decode()
 
 
+def _short(name):
+    """Column header: the exercise without the ``test_``/``think_`` prefix (the full id in the tooltip)."""
+    for prefix in ("test_", "think_"):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+LEGEND = ("<p class='legend'><b>manual</b>: a written answer waiting for a TA in formgrader (not lost "
+          "points); <b>-</b>: no score recorded. Totals count the points graded so far; "
+          "<i>(N pending)</i> are the points still to be graded by hand.</p>")
+
+
 def write_html(results, path):
     """A self-contained HTML page: distributions, pass rates, attention list, table."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure   # no pyplot: the caller's matplotlib state stays as it is
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     parts = ["<!doctype html><html><head><meta charset='utf-8'><title>Grade report</title>",
              "<style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
              "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
-             ".bad{background:#fde0dc}</style></head><body><h1>Grade report</h1>"]
+             "th{font-size:80%;max-width:9em;overflow-wrap:anywhere;vertical-align:bottom}"
+             ".scroll{overflow-x:auto;max-width:100%}img{max-width:100%}"
+             ".bad{background:#fde0dc}.legend{font-size:90%;color:#444}</style></head><body><h1>Grade report</h1>"]
     for assignment in dict.fromkeys(r.assignment for r in results):
         rows = [r for r in results if r.assignment == assignment]
         names = exercises(results, assignment)
         tests = [n for n in names if n.startswith("test_")]
-        fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+        fig = Figure(figsize=(11, 3.5))
+        axes = fig.subplots(1, 2)
         axes[0].hist([r.total for r in rows], bins=10, range=(0, max(r.max_total for r in rows) or 1))
-        axes[0].set(title="total score", xlabel="points", ylabel="students")
+        axes[0].set(title="total score (graded so far)", xlabel="points", ylabel="students")
         rates = [sum(1 for r in rows if (r.scores.get(t) or 0) >= r.max_scores.get(t, 0) > 0) / len(rows)
                  for t in tests]
-        axes[1].barh(tests, rates)
+        axes[1].barh([_short(t) for t in tests], rates)
         axes[1].set(xlim=(0, 1), title="pass rate per test", xlabel="fraction of students")
         fig.tight_layout()
         parts.append(f"<h2>{html.escape(assignment)}</h2><img src='data:image/png;base64,{_figure_png(fig)}'>")
-        plt.close(fig)
         attention = [r for r in rows if r.status not in ("", "ok") or r.reason]
+        waiting = [r for r in rows if r.pending]
         parts.append("<h3>Needs attention</h3>")
+        if waiting:
+            answers = sum(len(r.pending) for r in waiting)
+            parts.append(f"<p><b>{answers} written answer(s) of {len(waiting)} student(s) wait for manual "
+                         f"grading</b> in formgrader (Manual Grading, {html.escape(assignment)}).</p>")
         if attention:
-            parts.append("<table><tr><th>student</th><th>status</th><th>why</th></tr>")
+            parts.append("<div class='scroll'><table><tr><th>student</th><th>status</th><th>why</th></tr>")
             parts += [f"<tr class='bad'><td>{html.escape(r.student)}</td><td>{html.escape(r.status)}</td>"
                       f"<td>{html.escape(r.reason)}</td></tr>" for r in attention]
-            parts.append("</table>")
+            parts.append("</table></div>")
         else:
-            parts.append("<p>Nothing: every submission ran normally.</p>")
-        parts.append("<h3>Scores</h3><table><tr><th>student</th>"
-                     + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "<th>total</th></tr>")
+            parts.append("<p>Every submission ran normally.</p>")
+        parts.append("<h3>Scores</h3>" + LEGEND + "<div class='scroll'><table><tr><th>student</th>"
+                     + "".join(f"<th title='{html.escape(n)}'>{html.escape(_short(n))}</th>" for n in names)
+                     + "<th>total</th></tr>")
         for r in rows:
             parts.append(f"<tr><td>{html.escape(r.student)}</td>"
                          + "".join(f"<td>{_cell(r, n)}</td>" for n in names)
-                         + f"<td>{r.total:g}/{r.max_total:g}</td></tr>")
-        parts.append("</table>")
+                         + f"<td>{html.escape(_total(r))}</td></tr>")
+        parts.append("</table></div>")
     parts.append("</body></html>")
     path.write_text("\n".join(parts))
     return path
