@@ -146,7 +146,7 @@ def skippable_cells(course, assignment):
             for path in course.source_notebooks(assignment)}
 
 
-SKIPPED_NOTE = "[instructor demo cell: not run by the autograder]\n"
+SKIPPED_NOTE = "[not run while grading: this cell only draws or demonstrates; run it in your own notebook to see its output]\n"
 
 
 def mark_cells_to_skip(notebook, skip_ids):
