@@ -1,6 +1,8 @@
 """Feedback for students: nbgrader's HTML, without the hidden tests or student script."""
 
+import html
 import os
+import re
 import stat
 import time
 
@@ -61,6 +63,42 @@ def copy_exchange_files(course, assignment, student=None):
     return copied
 
 
+NOT_GRADED = "not graded yet"
+
+
+def mark_pending(page, pending_ids):
+    """Say "not graded yet" where nbgrader's feedback shows 0 for a written answer no TA has graded.
+
+    nbgrader's template prints ``Score: 0.0 / 1.0`` for those (its score is
+    0 until a TA grades it), which reads as lost points. The table of
+    contents and the cell heading of each pending ``grade_id`` are changed.
+    """
+    for gid in pending_ids:
+        name = re.escape(html.escape(gid, quote=True))
+        page = re.sub(rf'(<a href="#{name}">[^<]*</a>\s*\(Score: )[0-9.]+( / [0-9.]+\))',
+                      rf"\g<1>{NOT_GRADED}\g<2>", page, count=1)
+        page = re.sub(rf'(<a name="{name}"></a>.*?Score: )[0-9.]+( / [0-9.]+)',
+                      rf"\g<1>{NOT_GRADED}\g<2>", page, count=1, flags=re.DOTALL)
+    return page
+
+
+def _pending_by_student(course, assignment):
+    """student -> grade_ids of written answers that still wait for a TA."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    pending = {}
+    with Gradebook(course.db_url) as gradebook:
+        try:
+            submissions = gradebook.assignment_submissions(assignment)
+        except MissingEntry:
+            return pending
+        for submission in submissions:
+            pending[submission.student_id] = [
+                grade.name for notebook in submission.notebooks for grade in notebook.grades
+                if grade.needs_manual_grade and grade.manual_score is None]
+    return pending
+
+
 def generate_feedback(course, assignment, student=None, show_hidden=False):
     """Run ``nbgrader generate_feedback`` with :class:`HideHiddenTests` added.
 
@@ -105,4 +143,10 @@ def generate_feedback(course, assignment, student=None, show_hidden=False):
         raise CourseError(f"no feedback could be written for {', '.join(failures)} "
                            f"(nbgrader generate_feedback failed three times):\n{details}")
     copy_exchange_files(course, assignment, student)
-    return sorted((course.feedback).glob(f"*/{assignment}/*.html"))
+    pages = sorted((course.feedback).glob(f"*/{assignment}/*.html"))
+    pending = _pending_by_student(course, assignment)
+    for page in pages:
+        ids = pending.get(page.parts[-3])
+        if ids:
+            page.write_text(mark_pending(page.read_text(), ids))
+    return pages

@@ -46,3 +46,18 @@ def test_text_table_shows_pending_points_apart_from_lost_ones():
     bob = next(line for line in table.splitlines() if line.startswith("bob"))
     assert "3/4 (1 pending)" in ada and "manual" in ada
     assert "1/4" in bob and "pending" not in bob
+
+
+def test_feedback_says_not_graded_yet_instead_of_zero_for_pending_written_answers():
+    from course.feedback import mark_pending
+
+    # the shape of nbgrader 0.9's feedback template (table of contents, then the cell's heading)
+    page = ('<li><a href="#think_why">Written response</a> (Score: 0.0 / 1.0)</li>\n'
+            '<li><a href="#test_f">Test cell</a> (Score: 0.0 / 3.0)</li>\n'
+            '<a name="think_why"></a><div class="panel-heading"><span>Student\'s answer</span>\n'
+            '  <span class="pull-right">\n      Score: 0.0 / 1.0 <a href="#top">(Top)</a>\n'
+            '<a name="test_f"></a><div class="panel-heading">\n      Score: 0.0 / 3.0 <a href="#top">(Top)</a>')
+    marked = mark_pending(page, ["think_why"])
+    assert marked.count("not graded yet / 1.0") == 2
+    assert marked.count("Score: 0.0 / 3.0") == 2        # a failed test keeps its 0
+    assert mark_pending(page, []) == page
