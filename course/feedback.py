@@ -99,6 +99,17 @@ def _pending_by_student(course, assignment):
     return pending
 
 
+def _drop_data_copies(course, assignment):
+    """nbgrader copies the assignment's data files (model weights, .mat) next to each feedback page: remove them."""
+    for folder in course.feedback.glob(f"*/{assignment}"):
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.is_file() and not path.is_symlink() and path.suffix != ".html" \
+                    and path.name not in EXCHANGE_FILES:
+                path.unlink()
+
+
 def generate_feedback(course, assignment, student=None, show_hidden=False):
     """Run ``nbgrader generate_feedback`` with :class:`HideHiddenTests` added.
 
@@ -142,6 +153,7 @@ def generate_feedback(course, assignment, student=None, show_hidden=False):
         details = "\n".join(f"--- {name}:\n{log}" for name, log in failures.items())
         raise CourseError(f"no feedback could be written for {', '.join(failures)} "
                            f"(nbgrader generate_feedback failed three times):\n{details}")
+    _drop_data_copies(course, assignment)
     copy_exchange_files(course, assignment, student)
     pages = sorted((course.feedback).glob(f"*/{assignment}/*.html"))
     pending = _pending_by_student(course, assignment)

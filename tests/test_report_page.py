@@ -61,3 +61,16 @@ def test_feedback_says_not_graded_yet_instead_of_zero_for_pending_written_answer
     assert marked.count("not graded yet / 1.0") == 2
     assert marked.count("Score: 0.0 / 3.0") == 2        # a failed test keeps its 0
     assert mark_pending(page, []) == page
+
+
+def test_feedback_folders_keep_pages_and_exchange_files_only(tmp_path):
+    from types import SimpleNamespace
+
+    from course.feedback import EXCHANGE_FILES, _drop_data_copies
+
+    folder = tmp_path / "feedback" / "ada" / "hw"
+    folder.mkdir(parents=True)
+    for name in ("hw.html", "cnn_weights.pt", "data.mat", *EXCHANGE_FILES):
+        (folder / name).write_text("x")
+    _drop_data_copies(SimpleNamespace(feedback=tmp_path / "feedback"), "hw")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["hw.html", *EXCHANGE_FILES])
