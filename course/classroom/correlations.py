@@ -117,6 +117,17 @@ VARIANTS = {
             "    coarse_A = A.reshape(n_groups, k, n_groups, k).mean(axis=(1, 3))\n"
             "    return np.corrcoef(coarse_A.ravel(), R.ravel())[0, 1], R, coarse_A\n")},
         frozenset({COARSE})),
+    "coarse_no_value_error": Variant(
+        "groups of n // n_groups neurons in a loop, no check: a number of groups that does not divide the neurons silently drops the last ones",
+        {"get_coarse_corr": _coarse(
+            "    n, T = X.shape\n"
+            "    k = n // n_groups\n"
+            "    coarse_X = np.array([X[g * k:(g + 1) * k].mean(axis=0) for g in range(n_groups)])\n"
+            "    R = correlation_for_all_neurons(coarse_X)\n"
+            "    coarse_A = np.array([[A[i * k:(i + 1) * k, j * k:(j + 1) * k].mean() for j in range(n_groups)]\n"
+            "                         for i in range(n_groups)])\n"
+            "    return np.corrcoef(coarse_A.ravel(), R.ravel())[0, 1], R, coarse_A\n")},
+        frozenset({COARSE})),
     "coarse_interleaved": Variant(
         "groups neurons i, i + n_groups, i + 2 n_groups, ... instead of consecutive ones",
         {"get_coarse_corr": _coarse(
