@@ -1,3 +1,5 @@
 from course.cli import main
 
-raise SystemExit(main())
+# Guarded: Dask's local worker processes are spawned and import the main module again.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -188,3 +188,28 @@ def test_a_separate_dask_cluster_grades_like_the_local_one_even_when_a_worker_di
     assert sorted(o.student for o in outcomes) == sorted(members)
     assert scores_by_student(course, "correlations") == expected
     assert len(client.scheduler_info()["workers"]) == 1
+
+
+@pytest.mark.grading
+def test_the_command_line_grades_through_its_local_cluster(tmp_path):
+    # `python -m course` is the main module that Dask's spawned workers import again
+    from course import classroom
+    from course.release import release
+
+    course = copy_course(tmp_path / "course", ["correlations"])
+    release(course, "correlations")
+    submissions = classroom.class_submissions(course, "correlations")
+    for student in ("reference", "blank"):
+        folder = course.submitted / student / "correlations"
+        folder.mkdir(parents=True)
+        for name, notebook in submissions[student].items():
+            nbformat.write(notebook, str(folder / name))
+    from course.nbgrader_run import nbgrader_env
+
+    done = subprocess.run([sys.executable, "-m", "course", "--root", str(course.root), "grade", "correlations",
+                           "--workers", "2"], env=nbgrader_env(), capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert ["reference", "ok"] in [line.split() for line in done.stdout.splitlines()], done.stdout
+    scores = scores_by_student(course, "correlations")
+    assert sum(v or 0 for v in scores["reference"].values()) == 6
+    assert sum(v or 0 for v in scores["blank"].values()) == 0
