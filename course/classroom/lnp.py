@@ -207,6 +207,18 @@ VARIANTS = {
             "    u, sv, vt = np.linalg.svd(W, full_matrices=False)\n"
             "    return u[:, 0], vt[0]\n")},
         frozenset({SVD})),
+    "svd_per_lag_mean": Variant(
+        "subtracts one mean per lag (W - W.mean(axis=0)) instead of the mean of all entries",
+        {"separate_space_time": _svd(
+            "    u, sv, vt = np.linalg.svd(W - W.mean(axis=0), full_matrices=False)\n"
+            "    return u[:, 0], vt[0]\n")},
+        frozenset({SVD})),
+    "svd_per_pixel_mean": Variant(
+        "subtracts one mean per pixel (W - W.mean(axis=1, keepdims=True)) instead of the mean of all entries",
+        {"separate_space_time": _svd(
+            "    u, sv, vt = np.linalg.svd(W - W.mean(axis=1, keepdims=True), full_matrices=False)\n"
+            "    return u[:, 0], vt[0]\n")},
+        frozenset({SVD})),
     "lasso_reversed_lag": Variant(
         "pairs the counts c[:n - k] with the later frames s[k:] (the lag the wrong way round)",
         {"fit_lasso_lags": _lasso(
