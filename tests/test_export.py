@@ -57,19 +57,24 @@ def test_lms_export_round_trips_with_nbgrader_export(graded_class, tmp_path):
     header, rows = assert_matches_nbgrader(course, path, tmp_path / "export.csv")
     assert header == ["student_id", "last_name", "first_name", "email", "correlations",
                       "total", "max_total", "percent", "pending_manual"]
-    assert max_scores == {"correlations": 8.0}
+    assert max_scores == {"correlations": 9.0}
     assert set(rows) == set(scores) | {"zz_absent"}
     # one row per student; no submission: an empty cell (not 0), a total of 0
     assert rows["zz_absent"]["correlations"] == "" and rows["zz_absent"]["total"] == "0"
     assert (rows["zz_absent"]["last_name"], rows["zz_absent"]["first_name"]) == ("Absent", "Ada")
-    # the reference's autograded points are in; its two written answers wait for a TA
-    assert rows["reference"]["correlations"] == "6" and rows["reference"]["percent"] == "75"
-    assert rows["reference"]["pending_manual"] == "correlations:2"
+    # the reference's autograded points are in; its three written answers wait for a TA
+    assert rows["reference"]["correlations"] == "6" and rows["reference"]["percent"] == "66.67"
+    assert rows["reference"]["pending_manual"] == "correlations:3"
     assert rows["blank"]["correlations"] == "0" and rows["blank"]["pending_manual"] == ""
     for student, by_cell in scores.items():
         assert float(rows[student]["correlations"]) == sum(v for v in by_cell.values() if v is not None)
         assert (rows[student]["pending_manual"] != "") == any(v is None for v in by_cell.values())
-    assert float(rows[student_with(members, "wrong_matrix_entry")]["correlations"]) == 3   # Exercise 1 only
+    # the bundle holding this mistake loses Exercise 1, plus whatever its other variants lose
+    # (each autograded exercise is worth 3 points)
+    wrong_entry = student_with(members, "wrong_matrix_entry")
+    _, wrong_entry_fails = members[wrong_entry]
+    assert "test_compute_connectivity_from_single_neuron" in wrong_entry_fails
+    assert float(rows[wrong_entry]["correlations"]) == 6 - 3 * len(wrong_entry_fails)
 
     # a TA grades the reference's written answers in formgrader: nothing pending any more
     with Gradebook(course.db_url) as gradebook:
@@ -82,8 +87,8 @@ def test_lms_export_round_trips_with_nbgrader_export(graded_class, tmp_path):
         gradebook.db.commit()
     path, _, _ = export_grades(course, out=tmp_path / "after_manual.csv")
     _, rows = assert_matches_nbgrader(course, path, tmp_path / "export_after.csv")
-    assert rows["reference"]["correlations"] == "7" and rows["reference"]["pending_manual"] == ""
-    assert rows["reference"]["percent"] == "87.5"
+    assert rows["reference"]["correlations"] == "7.5" and rows["reference"]["pending_manual"] == ""
+    assert rows["reference"]["percent"] == "83.33"
 
 
 def test_export_command_and_unknown_assignment(graded_class, tmp_path, capsys):
@@ -93,7 +98,7 @@ def test_export_command_and_unknown_assignment(graded_class, tmp_path, capsys):
     out = tmp_path / "lms.csv"
     assert main(["--root", str(course.root), "export", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "maximum points: correlations 8" in printed and "pending_manual" in printed
+    assert "maximum points: correlations 9" in printed and "pending_manual" in printed
     assert out.read_text().splitlines()[0].startswith("student_id,")
     assert main(["--root", str(course.root), "export", "lnp", "--out", str(out)]) == 2
     assert "not in the gradebook: lnp" in capsys.readouterr().err
