@@ -436,6 +436,8 @@ def test_preprocessor_uses_the_released_metadata(tmp_path):
 
 def test_feedback_pipeline_sanitizes_before_hiding_tests(tmp_path, monkeypatch):
     monkeypatch.setattr(course.feedback, "run_nbgrader", lambda *args, **kwargs: None)
+    # No gradebook here: no written answer waits for a TA.
+    monkeypatch.setattr(course.feedback, "_pending_by_student", lambda *args, **kwargs: {})
     fake = SimpleNamespace(work=tmp_path / "work", root=tmp_path, feedback=tmp_path / "feedback",
                            autograded=tmp_path / "autograded", submitted=tmp_path / "submitted")
     course.feedback.generate_feedback(fake, "hw1")
