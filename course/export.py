@@ -19,7 +19,7 @@ one per assignment points after nbgrader's late penalty, as ``nbgrader export``'
 ``percent``        ``100 * total / max_total``, rounded to 0.01
 ``pending_manual`` the assignments whose written answers are not graded yet, as
                    ``assignment:count`` separated by ``;`` (e.g.
-                   ``correlations:2;lnp:1``); empty when everything is graded.
+                   ``correlations:3;lnp:1``); empty when everything is graded.
                    Their points are provisional: the written answers count 0
                    until a TA grades them in formgrader.
 =================  ==============================================================

@@ -142,8 +142,15 @@ def skippable_cells(course, assignment):
     from course import notebooks as nbtools
 
     return {path.name: [nbtools.grade_id(cell) for cell in nbtools.read(path).cells
-                        if tagged(cell) and nbtools.grade_id(cell)]
+                        if tagged(cell) and nbtools.grade_id(cell) and _demo_cell(cell)]
             for path in course.source_notebooks(assignment)}
+
+
+def _demo_cell(cell):
+    """A locked code cell that is neither an answer nor a test: the only kind that may be left out."""
+    flags = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and flags.get("locked") and not flags.get("grade") \
+        and not flags.get("solution")
 
 
 SKIPPED_NOTE = "[not run while grading: this cell only draws or demonstrates; run it in your own notebook to see its output]\n"

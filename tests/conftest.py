@@ -32,6 +32,23 @@ def copy_course(destination, assignments=None):
     return Course(destination)
 
 
+def reference_answers(assignment, *grade_ids, imports="import numpy as np"):
+    """The source notebook's reference answers: the named cells run in a fresh namespace.
+
+    Tests of reference numbers use these, so they check the code students are
+    graded against, not a copy of it kept in the test file.
+    """
+    import nbformat
+
+    notebook = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in notebook.cells}
+    namespace = {}
+    exec(imports, namespace)
+    for grade_id in grade_ids:
+        exec(compile(cells[grade_id], f"<{assignment}:{grade_id}>", "exec"), namespace)
+    return namespace
+
+
 def scores_by_student(course, assignment):
     """student -> {grade_id: score or None}, read back from the gradebook."""
     from nbgrader.api import Gradebook

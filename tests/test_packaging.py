@@ -25,8 +25,18 @@ def test_environment_yml_and_pyproject_pin_the_same_versions():
     assert environment_pins() == pyproject_pins()
 
 
-def test_torch_is_pinned_to_the_cpu_build_on_disk():
+def test_torch_is_pinned_and_the_installed_build_is_cpu_only():
+    # The pin the developer guide asks for; the installed wheel must be that
+    # version's CPU build (a CUDA build would pull gigabytes of nvidia-* packages).
+    from importlib import metadata
+
+    import torch
+
     assert "torch==2.13.0" in pyproject_pins()
+    assert metadata.version("torch").split("+")[0] == "2.13.0"
+    assert torch.version.cuda is None and not torch.backends.cudnn.is_available()
+    installed = {dist.metadata["Name"].lower() for dist in metadata.distributions()}
+    assert not sorted(name for name in installed if name.startswith("nvidia-")), "CUDA runtime packages installed"
 
 
 def test_readme_starts_with_the_two_commands_and_ci_runs_the_second():

@@ -28,10 +28,25 @@ def test_a_demo_cell_nobody_needs_is_skipped():
     assert skipped(nb) == ["demo"]
 
 
-def test_only_the_cells_named_by_the_source_are_candidates():
+def test_cells_to_skip_considers_exactly_the_ids_it_is_given():
+    # cells_to_skip trusts its caller: skippable_cells below decides which ids are candidates
     nb = notebook(("demo", "x = 1"), ("test_f", "assert True"))
     assert skipped(nb, ids=()) == []
-    assert skipped(nb, ids=("test_f",)) == ["test_f"]   # the caller passes only locked demo cells
+    assert skipped(nb, ids=("test_f",)) == ["test_f"]
+
+
+def test_only_locked_demo_cells_tagged_in_the_source_are_candidates(tmp_path):
+    from types import SimpleNamespace
+
+    nb = notebook(("demo", "x = 1"), ("untagged", "y = 2"), ("test_f", "assert True"), ("answer", "z = 3"))
+    nb.cells[2].metadata["nbgrader"].update(grade=True, points=1)
+    nb.cells[3].metadata["nbgrader"].update(solution=True, locked=False)
+    for index in (0, 2, 3):   # an instructor's slip tags a test and an answer cell too
+        nb.cells[index].metadata["tags"] = [TAG]
+    path = tmp_path / "hw.ipynb"
+    nbformat.write(nb, path)
+    course = SimpleNamespace(source_notebooks=lambda assignment: [path])
+    assert skipping.skippable_cells(course, "hw") == {"hw.ipynb": ["demo"]}
 
 
 def test_a_demo_cell_is_run_when_an_answer_reads_its_variables():
