@@ -9,6 +9,7 @@ own code.
 import numpy as np
 
 from helpers.correlations.simulation import create_connectivity, simulate_neurons
+from helpers.stats import pearson_correlation
 from helpers.validation import check_array, check_int, check_probability
 
 
@@ -55,18 +56,39 @@ def estimate_with(estimate_connectivity, X):
 def matrix_correlation(A, R):
     """Pearson correlation between the entries of two matrices of equal shape.
 
-    Returns NaN, without a warning, when either matrix is constant (for
-    instance an empty connectivity matrix), because the correlation is then
-    undefined.
+    Parameters
+    ----------
+    A : array_like
+        The true connectivity (finite values).
+    R : array_like, same shape as ``A``
+        The estimate; NaN or infinite entries give a NaN correlation.
+
+    Returns
+    -------
+    float
+        The correlation, or NaN, without a warning, when it is undefined:
+        ``A`` or ``R`` constant (for instance an empty connectivity matrix),
+        fewer than two entries, or a non-finite entry in ``R``. This is the
+        rule of every correlation in ``helpers`` (see :mod:`helpers.stats`).
+
+    Raises
+    ------
+    ValueError
+        If ``A`` and ``R`` have different shapes or ``A`` is not finite.
+
+    Examples
+    --------
+    >>> A = np.array([[0.0, 1.0], [1.0, 0.0]])
+    >>> matrix_correlation(A, 2 * A + 1)
+    1.0
+    >>> matrix_correlation(np.zeros((2, 2)), A)
+    nan
     """
     A = check_array(A, "A")
     R = check_array(R, "R", finite=False)
     if A.shape != R.shape:
         raise ValueError(f"A and R must have the same shape, got {A.shape} and {R.shape}")
-    a, r = A.ravel(), R.ravel()
-    if a.size < 2 or np.ptp(a) == 0 or not np.all(np.isfinite(r)) or np.ptp(r) == 0:
-        return float("nan")
-    return float(np.corrcoef(a, r)[0, 1])
+    return pearson_correlation(A, R)
 
 
 def simulate_and_estimate(estimate_connectivity, n_neurons, timesteps, random_state=42, p=0.9):

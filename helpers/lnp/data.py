@@ -25,6 +25,7 @@ import numpy as np
 import scipy.io
 
 from helpers.lnp.stimulus import biphasic_kernel, binary_frames, centre_surround_rf
+from helpers.stats import pearson_correlation
 from helpers.validation import as_random_state, check_array
 
 FILE_NAME = "nda_ex_6_data.mat"
@@ -156,15 +157,37 @@ def check_filter(w, n_pixels, name="w"):
 
 
 def rf_correlation(estimate, truth):
-    """Pearson correlation between two receptive fields (any shapes with the same size)."""
+    """Pearson correlation between two receptive fields (any shapes with the same size).
+
+    Parameters
+    ----------
+    estimate, truth : array_like
+        Two filters with the same number of entries, compared entry by entry.
+
+    Returns
+    -------
+    float
+        The correlation, or NaN, without a warning, when it is undefined: a
+        constant filter (for instance an all-zero Lasso fit) or fewer than two
+        entries. This is the rule of every correlation in ``helpers``.
+
+    Raises
+    ------
+    ValueError
+        If the sizes differ or an entry is NaN or infinite.
+
+    Examples
+    --------
+    >>> rf_correlation([1.0, 2.0, 3.0], [[2.0, 4.0, 6.5]])
+    0.9979487157886733
+    >>> rf_correlation([1.0, 2.0, 3.0], [0.0, 0.0, 0.0])
+    nan
+    """
     estimate = check_array(estimate, "estimate").ravel()
     truth = check_array(truth, "truth").ravel()
     if estimate.size != truth.size:
         raise ValueError(f"estimate and truth must have the same size, got {estimate.size} and {truth.size}")
-    estimate = estimate - estimate.mean()
-    truth = truth - truth.mean()
-    denominator = np.sqrt((estimate @ estimate) * (truth @ truth))
-    return float(estimate @ truth / denominator) if denominator > 0 else 0.0
+    return pearson_correlation(estimate, truth)
 
 
 def orient_components(spatial, temporal):

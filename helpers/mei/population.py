@@ -181,9 +181,28 @@ def true_oracle_correlation(rates, n_trials):
     Returns
     -------
     ndarray, shape (n_neurons,)
+        NaN, without a warning, for a neuron whose rate is 0 for every image:
+        its counts are all 0, and the correlation of constants is undefined
+        (the rule of every correlation in ``helpers``). A constant positive
+        rate gives 0: the trials are then pure, uncorrelated noise.
+
+    Raises
+    ------
+    ValueError
+        If a rate is negative, NaN or infinite, or ``n_trials < 2``.
+
+    Examples
+    --------
+    >>> rates = np.array([[1.0, 3.0, 5.0], [2.0, 2.0, 2.0], [0.0, 0.0, 0.0]])
+    >>> true_oracle_correlation(rates, n_trials=10).round(3)
+    array([0.647, 0.   ,   nan])
     """
     rates = check_array(rates, "rates", ndim=2)
     n_trials = check_int(n_trials, "n_trials", minimum=2)
+    if np.any(rates < 0):
+        raise ValueError(f"rates must be expected spike counts >= 0, got a minimum of {rates.min()}")
     signal = rates.var(axis=1)
     noise = rates.mean(axis=1)
-    return signal / np.sqrt((signal + noise) * (signal + noise / (n_trials - 1)))
+    denominator = np.sqrt((signal + noise) * (signal + noise / (n_trials - 1)))
+    defined = denominator > 0
+    return np.divide(signal, denominator, out=np.full(signal.shape, np.nan), where=defined)

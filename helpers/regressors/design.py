@@ -6,6 +6,7 @@ predicting their spread are the tutorial's exercises.
 
 import numpy as np
 
+from helpers.stats import pearson_correlation
 from helpers.validation import check_array, check_int
 
 
@@ -127,11 +128,34 @@ def unit_contrast(index, n_columns):
 
 
 def regressor_correlation(a, b):
-    """Pearson correlation between two regressors of equal length."""
+    """Pearson correlation between two regressors of equal length.
+
+    Parameters
+    ----------
+    a, b : array_like, shape (n_scans,)
+
+    Returns
+    -------
+    float
+        The correlation, or NaN, without a warning, when it is undefined: a
+        constant regressor (such as a delayed HRF that is still zero at every
+        scan) or fewer than two scans. This is the rule of every correlation
+        in ``helpers``.
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ or a value is NaN or infinite.
+
+    Examples
+    --------
+    >>> regressor_correlation([0.0, 1.0, 0.0, -1.0], [1.0, 0.0, -1.0, 0.0])
+    0.0
+    >>> regressor_correlation([0.0, 1.0, 2.0], [3.0, 3.0, 3.0])
+    nan
+    """
     a = check_array(a, "a", ndim=1)
     b = check_array(b, "b", ndim=1)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same length, got {a.size} and {b.size}")
-    if a.size < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
-        raise ValueError("a and b must each have at least two different values")
-    return float(np.corrcoef(a, b)[0, 1])
+    return pearson_correlation(a, b)
