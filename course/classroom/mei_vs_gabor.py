@@ -12,9 +12,11 @@ ORACLE = "test_oracle_correlation"
 LOSS = "test_poisson_loss"
 SMOOTH = "test_fft_smooth"
 MEI = "test_generate_mei"
+MEI_FLAT = "test_generate_mei_flat_model"
 GABOR = "test_create_gabor"
 MASK = "test_circular_mask"
 CONTRAST = "test_masked_contrast"
+CONTRAST_MASK = "test_masked_contrast_invalid_mask"
 AXIAL = "test_axial_average"
 SYMMETRY = "test_symmetry_index"
 
@@ -120,6 +122,21 @@ VARIANTS = {
             "        x = (x - x.mean()) / x.std() * contrast\n"
             "    return x\n")},
         frozenset()),
+    "mei_torch_unbiased_std": Variant(
+        "MEI on a torch tensor throughout, step divided by torch's default (unbiased, n - 1) std",
+        {"generate_mei": _mei(
+            "    gen = np.random.RandomState(random_state)\n"
+            "    x = torch.from_numpy(gen.standard_normal(tuple(image_shape)))\n"
+            "    x = (x - x.mean()) / x.std(unbiased=False) * contrast\n"
+            "    for _ in range(n_steps):\n"
+            "        x32 = x.to(torch.float32).view(1, 1, *x.shape).requires_grad_()\n"
+            "        model(x32)[0][neuron].backward()\n"
+            "        g = torch.from_numpy(np.asarray(fft_smooth(x32.grad[0, 0].numpy(), cutoff), dtype=float))\n"
+            "        if torch.any(g != 0):\n"
+            "            x = x + step_size * g / g.std()\n"
+            "            x = (x - x.mean()) / x.std(unbiased=False) * contrast\n"
+            "    return x.numpy()\n")},
+        frozenset()),
     # plausible mistakes, most of them from the seed project: lose exactly the points of `fails`
     "random_trial_oracle": Variant(
         "draws one random trial per image and correlates it with the mean of the others (seed)",
@@ -171,7 +188,7 @@ VARIANTS = {
             "        x = x + step_size * g / g.std()\n"
             "        x = (x - x.mean()) * contrast / x.std()\n"
             "    return x\n")},
-        frozenset({MEI})),
+        frozenset({MEI_FLAT})),
     "mei_ignores_arguments": Variant(
         "always optimizes 36 x 64 images of neuron 0 (ignored arguments, as in the seed)",
         {"generate_mei": _mei(
@@ -183,6 +200,32 @@ VARIANTS = {
             "        g = fft_smooth(t.grad[0, 0].numpy(), cutoff)\n"
             "        if g.std() > 0:\n"
             "            x = x + step_size * g / g.std()\n"
+            "        x = (x - x.mean()) * contrast / x.std()\n"
+            "    return x\n")},
+        frozenset({MEI, MEI_FLAT})),
+    "mei_without_smoothing": Variant(
+        "steps along the raw pixel gradient: never calls fft_smooth",
+        {"generate_mei": _mei(
+            "    x = np.random.RandomState(random_state).standard_normal(image_shape)\n"
+            "    x = (x - x.mean()) * contrast / x.std()\n"
+            "    for _ in range(n_steps):\n"
+            "        t = torch.tensor(x[None, None], dtype=torch.float32, requires_grad=True)\n"
+            "        model(t)[0, neuron].backward()\n"
+            "        g = t.grad[0, 0].numpy().astype(float)\n"
+            "        if g.std() > 0:\n"
+            "            x = x + step_size * g / g.std()\n"
+            "        x = (x - x.mean()) * contrast / x.std()\n"
+            "    return x\n")},
+        frozenset({MEI})),
+    "mei_unnormalised_step": Variant(
+        "adds step_size times the smoothed gradient without dividing by its standard deviation",
+        {"generate_mei": _mei(
+            "    x = np.random.RandomState(random_state).standard_normal(image_shape)\n"
+            "    x = (x - x.mean()) * contrast / x.std()\n"
+            "    for _ in range(n_steps):\n"
+            "        t = torch.tensor(x[None, None], dtype=torch.float32, requires_grad=True)\n"
+            "        model(t)[0, neuron].backward()\n"
+            "        x = x + step_size * fft_smooth(t.grad[0, 0].numpy(), cutoff)\n"
             "        x = (x - x.mean()) * contrast / x.std()\n"
             "    return x\n")},
         frozenset({MEI})),
@@ -198,7 +241,7 @@ VARIANTS = {
             "            x = x + step_size * g / g.std()\n"
             "        x = (x - x.min()) / (x.max() - x.min())\n"
             "    return x\n")},
-        frozenset({MEI})),
+        frozenset({MEI, MEI_FLAT})),
     "gabor_ignores_shift": Variant(
         "ignores dy and dx (ignored arguments)",
         {"create_gabor": (
@@ -233,6 +276,12 @@ VARIANTS = {
             "        raise ValueError('bad mask')\n"
             "    return float(np.where(mask, image, 0.0).std())\n")},
         frozenset({CONTRAST})),
+    "contrast_without_validation": Variant(
+        "a correct contrast, but no ValueError for an empty mask or one of the wrong shape: half the points",
+        {"masked_contrast": (
+            "def masked_contrast(image, mask):\n"
+            "    return float(np.asarray(image, dtype=float)[np.asarray(mask, dtype=bool)].std())\n")},
+        frozenset({CONTRAST_MASK})),
     "contrast_relative_to_mean": Variant(
         "divides the std by the mean luminance (division by zero on a zero-mean or constant image)",
         {"masked_contrast": (
