@@ -10,6 +10,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import clear_output, display
 
+from helpers.validation import check_callable
+
 
 def figure_demo(draw, controls, figsize=(10, 4), ncols=2, nrows=1):
     """Build an interactive figure driven by ipywidgets controls.
@@ -33,8 +35,7 @@ def figure_demo(draw, controls, figsize=(10, 4), ncols=2, nrows=1):
         matplotlib figure), ``controls`` (the dict) and ``update()`` (redraw
         now). The first drawing happens before it is returned.
     """
-    if not callable(draw):
-        raise TypeError("draw must be a function draw(fig, axes, **values)")
+    check_callable(draw, "draw", "draw(fig, axes, **values)")
     if not controls:
         raise ValueError("controls must hold at least one widget")
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)

@@ -16,7 +16,7 @@ from helpers.lnp import (
     FRAME_SHAPE,
     biphasic_kernel,
     binary_frames,
-    centre_surround_rf,
+    center_surround_rf,
     check_counts_and_stimulus,
     check_filter,
     check_spike_data,
@@ -103,8 +103,8 @@ def test_gaussian_rf_rejects_bad_arguments():
         gaussian_rf(0)
 
 
-def test_centre_surround_rf_is_on_centre_off_surround():
-    rf = centre_surround_rf((20, 15))
+def test_center_surround_rf_is_on_centre_off_surround():
+    rf = center_surround_rf((20, 15))
     assert np.linalg.norm(rf) == pytest.approx(1.0)
     assert rf[9:11, 7].min() > 0 and rf.min() < 0
     assert rf[0, 0] < 0 or abs(rf[0, 0]) < 1e-3

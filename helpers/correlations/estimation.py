@@ -10,7 +10,7 @@ import numpy as np
 
 from helpers.correlations.simulation import create_connectivity, simulate_neurons
 from helpers.stats import pearson_correlation
-from helpers.validation import check_array, check_int, check_probability
+from helpers.validation import check_array, check_callable, check_int, check_probability
 
 
 def check_activity(X, name="X"):
@@ -30,10 +30,9 @@ def check_activity(X, name="X"):
 
 def check_estimator(estimate_connectivity):
     """Raise unless ``estimate_connectivity`` is a function ``X -> R``."""
-    if not callable(estimate_connectivity):
-        raise TypeError("estimate_connectivity must be a function X -> R, like the notebook's "
-                        "correlation_for_all_neurons built on your compute_connectivity_from_single_neuron")
-    return estimate_connectivity
+    return check_callable(estimate_connectivity, "estimate_connectivity",
+                          "X -> R, like the notebook's correlation_for_all_neurons built on your "
+                          "compute_connectivity_from_single_neuron")
 
 
 def estimate_with(estimate_connectivity, X):
@@ -204,8 +203,8 @@ def quality_vs_coarseness(coarse_corr_func, group_counts, n_neurons=128, timeste
     -------
     ndarray, shape (n_trials, len(group_counts))
     """
-    if not callable(coarse_corr_func):
-        raise TypeError("coarse_corr_func must be a function (n_groups, X, A) -> (corr, R, coarse_A)")
+    check_callable(coarse_corr_func, "coarse_corr_func",
+                   "(n_groups, X, A) -> (corr, R, coarse_A), like your get_coarse_corr")
     n_neurons = check_int(n_neurons, "n_neurons", minimum=1)
     group_counts = [check_int(g, "group_counts", minimum=1) for g in group_counts]
     for n_groups in group_counts:

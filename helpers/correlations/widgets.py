@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from helpers.correlations.estimation import check_activity, check_estimator, check_groups, simulate_and_estimate
 from helpers.correlations.plotting import plot_connectivity_matrix
-from helpers.validation import check_square
+from helpers.validation import check_callable, check_square
 from helpers.widgets import figure_demo
 
 
@@ -67,8 +67,8 @@ def coarse_graining_demo(coarse_corr_func, X, A):
     A : array_like, shape (n_neurons, n_neurons)
         Its true connectivity.
     """
-    if not callable(coarse_corr_func):
-        raise TypeError("coarse_corr_func must be a function (n_groups, X, A) -> (corr, R, coarse_A)")
+    check_callable(coarse_corr_func, "coarse_corr_func",
+                   "(n_groups, X, A) -> (corr, R, coarse_A), like your get_coarse_corr")
     X = check_activity(X)
     A = check_square(A, "A")
     n_neurons = X.shape[0]

@@ -28,7 +28,7 @@ from helpers.lnp.plotting import (
     plot_stimulus_frame,
     plot_true_vs_fitted,
 )
-from helpers.lnp.stimulus import biphasic_kernel, binary_frames, centre_surround_rf, gaussian_rf
+from helpers.lnp.stimulus import biphasic_kernel, binary_frames, center_surround_rf, gaussian_rf
 from helpers.lnp.widgets import fit_quality, lasso_demo, ml_fit_demo, quality_vs_n_bins
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -15,7 +15,7 @@ same format and variable names from a neuron whose receptive field we know:
   after the last one.
 
 The neuron is a linear-nonlinear-Poisson neuron with a separable
-spatio-temporal receptive field: a centre-surround spatial profile times a
+spatio-temporal receptive field: a center-surround spatial profile times a
 biphasic temporal kernel over lags 0-4 frames.
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from helpers.lnp.stimulus import biphasic_kernel, binary_frames, centre_surround_rf
+from helpers.lnp.stimulus import biphasic_kernel, binary_frames, center_surround_rf
 from helpers.stats import pearson_correlation
 from helpers.validation import as_random_state, check_array
 
@@ -49,12 +49,12 @@ def true_receptive_field():
     Returns
     -------
     spatial : ndarray, shape (300,)
-        Unit-norm centre-surround profile (reshape to (20, 15)), ON centre.
+        Unit-norm center-surround profile (reshape to (20, 15)), ON center.
     temporal : ndarray, shape (5,)
         Unit-norm biphasic kernel; entry ``k`` weighs the frame shown ``k``
         frames before the count.
     """
-    spatial = centre_surround_rf(FRAME_SHAPE, center=RF_CENTER, sigma_surround=3.0, surround_weight=0.9)
+    spatial = center_surround_rf(FRAME_SHAPE, center=RF_CENTER, sigma_surround=3.0, surround_weight=0.9)
     return spatial.ravel(), biphasic_kernel(N_LAGS)
 
 
@@ -194,7 +194,7 @@ def orient_components(spatial, temporal):
     """Fix the arbitrary sign of an SVD pair for plotting.
 
     SVD returns ``(u, v)`` and ``(-u, -v)`` with equal right; we flip both so
-    that the spatial pixel of largest magnitude is positive (an ON centre),
+    that the spatial pixel of largest magnitude is positive (an ON center),
     which keeps the product ``u v^T`` unchanged. Each is also scaled to unit
     norm.
     """

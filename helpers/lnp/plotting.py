@@ -4,27 +4,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.lnp.data import check_filter, check_spike_data
-from helpers.validation import check_array
+from helpers.validation import check_array, check_image_shape
 
 
 def _axes(ax):
     return ax if ax is not None else plt.gca()
 
 
-def _shape(shape):
-    rows, cols = (int(n) for n in shape)
-    if rows < 1 or cols < 1:
-        raise ValueError(f"shape must be two positive integers, got {shape}")
-    return rows, cols
 
 
-def plot_rf(w, shape, ax=None, title=None, colorbar=False):
+def plot_rf(w, image_shape, ax=None, title=None, colorbar=False):
     """Show a receptive field (or any image given as a flat vector), zero in white.
 
     The colour scale is symmetric around 0: red is excitatory (more spikes
     when the pixel is bright), blue inhibitory.
     """
-    rows, cols = _shape(shape)
+    rows, cols = check_image_shape(image_shape)
     w = check_filter(w, rows * cols).reshape(rows, cols)
     ax = _axes(ax)
     limit = np.max(np.abs(w)) or 1.0
@@ -38,9 +33,9 @@ def plot_rf(w, shape, ax=None, title=None, colorbar=False):
     return ax
 
 
-def plot_stimulus_frame(frame, shape, ax=None, title="one stimulus frame"):
+def plot_stimulus_frame(frame, image_shape, ax=None, title="one stimulus frame"):
     """Show one stimulus frame in grey levels (dark = low, light = high)."""
-    rows, cols = _shape(shape)
+    rows, cols = check_image_shape(image_shape)
     frame = check_filter(frame, rows * cols, name="frame").reshape(rows, cols)
     ax = _axes(ax)
     ax.imshow(frame, cmap="gray", interpolation="nearest")
@@ -78,19 +73,19 @@ def plot_rate_vs_counts(r, c, ax=None):
     return ax
 
 
-def plot_true_vs_fitted(w_true, w_fit, shape, axes=None, correlation=None):
+def plot_true_vs_fitted(w_true, w_fit, image_shape, axes=None, correlation=None):
     """True and fitted receptive fields side by side."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(8, 4))
-    plot_rf(w_true, shape, ax=axes[0], title="true RF", colorbar=True)
+    plot_rf(w_true, image_shape, ax=axes[0], title="true RF", colorbar=True)
     title = "fitted RF" if correlation is None else f"fitted RF (corr. {correlation:.3f})"
-    plot_rf(w_fit, shape, ax=axes[1], title=title, colorbar=True)
+    plot_rf(w_fit, image_shape, ax=axes[1], title=title, colorbar=True)
     return axes
 
 
-def plot_lag_filters(W, shape, axes=None, label="lag", common_scale=True):
+def plot_lag_filters(W, image_shape, axes=None, label="lag", common_scale=True):
     """One panel per column of ``W`` (shape (n_pixels, n_lags)): the filter at each lag."""
-    rows, cols = _shape(shape)
+    rows, cols = check_image_shape(image_shape)
     W = check_array(W, "W", ndim=2)
     if W.shape[0] != rows * cols:
         raise ValueError(f"W must have {rows * cols} rows (one per pixel), got {W.shape[0]}")
@@ -109,18 +104,18 @@ def plot_lag_filters(W, shape, axes=None, label="lag", common_scale=True):
     return axes
 
 
-def plot_space_time(spatial, temporal, shape, axes=None, truth=None):
+def plot_space_time(spatial, temporal, image_shape, axes=None, truth=None):
     """The spatial component as an image and the temporal one as a curve over lags.
 
     ``truth`` is an optional ``(spatial, temporal)`` pair drawn for comparison
     (the temporal truth is scaled to the estimate's norm).
     """
-    rows, cols = _shape(shape)
+    rows, cols = check_image_shape(image_shape)
     spatial = check_filter(spatial, rows * cols, name="spatial")
     temporal = check_array(temporal, "temporal").ravel()
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9, 3.5))
-    plot_rf(spatial, shape, ax=axes[0], title="spatial component")
+    plot_rf(spatial, image_shape, ax=axes[0], title="spatial component")
     lags = np.arange(temporal.size)
     axes[1].plot(lags, temporal, "o-", label="estimate")
     if truth is not None:
@@ -160,7 +155,7 @@ def plot_binning(spike_times, trigger_times, counts=None, n_frames=10, ax=None):
     return ax
 
 
-def plot_ml_vs_lasso(W_ml, W_lasso, shape, axes=None):
+def plot_ml_vs_lasso(W_ml, W_lasso, image_shape, axes=None):
     """Maximum-likelihood filters (top row) and Lasso filters (bottom row), one column per lag."""
     W_ml = check_array(W_ml, "W_ml", ndim=2)
     W_lasso = check_array(W_lasso, "W_lasso", ndim=2)
@@ -168,8 +163,8 @@ def plot_ml_vs_lasso(W_ml, W_lasso, shape, axes=None):
         raise ValueError(f"W_ml and W_lasso must have the same shape, got {W_ml.shape} and {W_lasso.shape}")
     if axes is None:
         _, axes = plt.subplots(2, W_ml.shape[1], figsize=(2.2 * W_ml.shape[1], 5.5))
-    plot_lag_filters(W_ml - W_ml.mean(axis=0), shape, axes=axes[0], label="ML, lag")
-    plot_lag_filters(W_lasso, shape, axes=axes[1], label="Lasso, lag")
+    plot_lag_filters(W_ml - W_ml.mean(axis=0), image_shape, axes=axes[0], label="ML, lag")
+    plot_lag_filters(W_lasso, image_shape, axes=axes[1], label="Lasso, lag")
     return axes
 
 

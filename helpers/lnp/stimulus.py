@@ -2,14 +2,14 @@
 
 import numpy as np
 
-from helpers.validation import as_random_state, check_array, check_int
+from helpers.validation import as_random_state, check_array, check_image_shape, check_int, check_number, check_positive
 
 
-def _check_positive(value, name):
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value}")
-    return value
+def _check_center(center):
+    center = check_array(center, "center", ndim=1)
+    if center.shape != (2,):
+        raise ValueError(f"center must be a pair (row, column), got {center.shape[0]} numbers")
+    return center
 
 
 def _grid(shape, center):
@@ -40,26 +40,24 @@ def gaussian_rf(size=15, width=7.0, center=(0.0, 0.0)):
         Non-negative, ``np.linalg.norm(w) == 1``. Flatten it for the model.
     """
     size = check_int(size, "size", minimum=1)
-    width = _check_positive(width, "width")
-    center = check_array(center, "center", ndim=1)
-    if center.shape != (2,):
-        raise ValueError(f"center must be a pair (row, column), got {center.shape[0]} numbers")
+    width = check_positive(width, "width")
+    center = _check_center(center)
     y, x = _grid((size, size), center)
     w = np.exp(-(x ** 2 + y ** 2) / width)
     return w / np.linalg.norm(w)
 
 
-def centre_surround_rf(shape=(20, 15), center=(0.0, 0.0), sigma_centre=1.5, sigma_surround=3.5,
+def center_surround_rf(image_shape=(20, 15), center=(0.0, 0.0), sigma_center=1.5, sigma_surround=3.5,
                        surround_weight=0.8):
-    """A difference-of-Gaussians (ON centre, OFF surround) spatial profile of unit norm.
+    """A difference-of-Gaussians (ON center, OFF surround) spatial profile of unit norm.
 
     Parameters
     ----------
-    shape : pair of int, default (20, 15)
+    image_shape : pair of int, default (20, 15)
         Rows and columns of the field.
     center : pair of float
         Offset of the centre from the middle of the grid, in pixels (row, column).
-    sigma_centre, sigma_surround : float
+    sigma_center, sigma_surround : float
         Standard deviations (pixels) of the centre and of the surround Gaussians.
     surround_weight : float, default 0.8
         Integral of the surround relative to the centre; below 1 the field
@@ -67,17 +65,19 @@ def centre_surround_rf(shape=(20, 15), center=(0.0, 0.0), sigma_centre=1.5, sigm
 
     Returns
     -------
-    ndarray, shape ``shape``, unit Euclidean norm, positive in the centre.
+    ndarray, shape ``image_shape``
+        Unit Euclidean norm, positive in the center.
     """
-    rows = check_int(shape[0], "shape[0]", minimum=1)
-    cols = check_int(shape[1], "shape[1]", minimum=1)
-    sigma_centre = _check_positive(sigma_centre, "sigma_centre")
-    sigma_surround = _check_positive(sigma_surround, "sigma_surround")
+    rows, cols = check_image_shape(image_shape)
+    center = _check_center(center)
+    surround_weight = check_number(surround_weight, "surround_weight")
+    sigma_center = check_positive(sigma_center, "sigma_center")
+    sigma_surround = check_positive(sigma_surround, "sigma_surround")
     y, x = _grid((rows, cols), center)
     distance2 = x ** 2 + y ** 2
-    centre = np.exp(-distance2 / (2 * sigma_centre ** 2)) / sigma_centre ** 2
+    middle = np.exp(-distance2 / (2 * sigma_center ** 2)) / sigma_center ** 2
     surround = np.exp(-distance2 / (2 * sigma_surround ** 2)) / sigma_surround ** 2
-    profile = centre - surround_weight * surround
+    profile = middle - surround_weight * surround
     return profile / np.linalg.norm(profile)
 
 
@@ -90,6 +90,8 @@ def biphasic_kernel(n_lags=5, peak_lag=1.5, width=0.7, rebound=0.8):
         Unit norm; entry ``k`` weighs the frame shown ``k`` frames before the count.
     """
     n_lags = check_int(n_lags, "n_lags", minimum=1)
+    peak_lag, rebound = check_number(peak_lag, "peak_lag"), check_number(rebound, "rebound")
+    width = check_positive(width, "width")
     lags = np.arange(n_lags, dtype=float)
     first = np.exp(-(lags - peak_lag) ** 2 / (2 * width ** 2))
     second = np.exp(-(lags - peak_lag - 2 * width - 0.6) ** 2 / (2 * (1.3 * width) ** 2))

@@ -9,13 +9,15 @@ import numpy as np
 
 from helpers.lnp.data import check_counts_and_stimulus, check_filter, rf_correlation
 from helpers.lnp.plotting import plot_lag_filters, plot_rf
-from helpers.validation import check_array, check_int
+from helpers.validation import (
+    check_array,
+    check_callable,
+    check_image_shape,
+    check_int,
+    check_positive,
+    renamed_keyword,
+)
 from helpers.widgets import figure_demo
-
-
-def _check_callable(function, name, signature):
-    if not callable(function):
-        raise TypeError(f"{name} must be a function {signature}")
 
 
 def fit_quality(sample_func, fit_func, w, n_bins, R=50.0, dt=0.1, v=1.0, random_state=0):
@@ -43,10 +45,11 @@ def fit_quality(sample_func, fit_func, w, n_bins, R=50.0, dt=0.1, v=1.0, random_
     correlation : float
         Pearson correlation between ``w_hat`` and ``w``.
     """
-    _check_callable(sample_func, "sample_func", "(w, nT, dt, R, v, random_state) -> (c, r, s)")
-    _check_callable(fit_func, "fit_func", "(c, s, dt, R) -> w")
+    check_callable(sample_func, "sample_func", "(w, nT, dt, R, v, random_state) -> (c, r, s)")
+    check_callable(fit_func, "fit_func", "(c, s, dt, R) -> w")
     w = check_array(w, "w").ravel()
     n_bins = check_int(n_bins, "n_bins", minimum=1)
+    R, dt, v = check_positive(R, "R"), check_positive(dt, "dt"), check_positive(v, "v")
     c, _, s = sample_func(w, n_bins, dt, R, v, random_state=random_state)
     c, s = check_counts_and_stimulus(c, s)
     w_hat = check_filter(fit_func(c, s, dt=dt, R=R), w.size, name="the fitted filter")
@@ -59,8 +62,12 @@ def quality_vs_n_bins(sample_func, fit_func, w, n_bins_list, R=50.0, dt=0.1, v=1
                      for n in n_bins_list])
 
 
-def ml_fit_demo(sample_func, fit_func, w, shape=(15, 15), dt=0.1, v=1.0, random_state=0,
-                n_bins_options=(250, 500, 1000, 2000, 5000, 10000), R_options=(5, 10, 25, 50, 100, 200)):
+_ML_SHAPE, _LASSO_SHAPE = (15, 15), (20, 15)
+
+
+def ml_fit_demo(sample_func, fit_func, w, image_shape=_ML_SHAPE, dt=0.1, v=1.0, random_state=0,
+                n_bins_options=(250, 500, 1000, 2000, 5000, 10000), R_options=(5, 10, 25, 50, 100, 200),
+                shape=None):
     """Sliders over the number of time bins and over ``R``: the fitted RF and its correlation.
 
     Parameters
@@ -68,18 +75,33 @@ def ml_fit_demo(sample_func, fit_func, w, shape=(15, 15), dt=0.1, v=1.0, random_
     sample_func, fit_func : callable
         Your ``sample_lnp`` and ``fit_rf``.
     w : array_like
-        The true filter, ``shape[0] * shape[1]`` numbers.
-    shape : pair of int
+        The true filter, ``image_shape[0] * image_shape[1]`` numbers.
+    image_shape : pair of int, default (15, 15)
         Shape of the filter as an image.
+    dt, v : float
+        Bin width (s) and stimulus variance, passed to ``sample_func``.
+    random_state : int, RandomState or None, default 0
+        Seed passed to ``sample_func``: every slider position fits the same noise.
+    n_bins_options, R_options : sequence of int
+        The values offered by the two sliders.
+    shape : pair of int, optional
+        Deprecated old name of ``image_shape``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        See :func:`helpers.widgets.figure_demo`.
     """
-    _check_callable(sample_func, "sample_func", "(w, nT, dt, R, v, random_state) -> (c, r, s)")
-    _check_callable(fit_func, "fit_func", "(c, s, dt, R) -> w")
-    w = check_filter(w, int(shape[0]) * int(shape[1]))
+    check_callable(sample_func, "sample_func", "(w, nT, dt, R, v, random_state) -> (c, r, s)")
+    check_callable(fit_func, "fit_func", "(c, s, dt, R) -> w")
+    image_shape = renamed_keyword(image_shape, shape, "image_shape", "shape", _ML_SHAPE)
+    rows, cols = check_image_shape(image_shape)
+    w = check_filter(w, rows * cols)
 
     def draw(fig, axes, n_bins, R):
         w_hat, corr = fit_quality(sample_func, fit_func, w, n_bins, R=R, dt=dt, v=v, random_state=random_state)
-        plot_rf(w, shape, ax=axes[0, 0], title="true RF")
-        plot_rf(w_hat, shape, ax=axes[0, 1], title="fitted RF")
+        plot_rf(w, image_shape, ax=axes[0, 0], title="true RF")
+        plot_rf(w_hat, image_shape, ax=axes[0, 1], title="fitted RF")
         return f"{n_bins} bins, R = {R}: correlation with the truth {corr:.3f}"
 
     n_bins = widgets.SelectionSlider(options=list(n_bins_options), value=1000 if 1000 in n_bins_options
@@ -89,7 +111,7 @@ def ml_fit_demo(sample_func, fit_func, w, shape=(15, 15), dt=0.1, v=1.0, random_
     return figure_demo(draw, {"n_bins": n_bins, "R": rate}, figsize=(8, 4))
 
 
-def lasso_demo(lasso_func, c, s, W_ml, shape=(20, 15), truth=None, alpha=0.1, lags=range(5)):
+def lasso_demo(lasso_func, c, s, W_ml, image_shape=_LASSO_SHAPE, truth=None, alpha=0.1, lags=range(5), shape=None):
     """A slider over the Lasso penalty ``alpha``: ML filters (top) against Lasso filters (bottom).
 
     Parameters
@@ -102,10 +124,24 @@ def lasso_demo(lasso_func, c, s, W_ml, shape=(20, 15), truth=None, alpha=0.1, la
         Stimulus frames, one per row.
     W_ml : array_like, shape (n_pixels, n_lags)
         The maximum-likelihood filters, for comparison.
+    image_shape : pair of int, default (20, 15)
+        Shape of one frame.
     truth : array_like, shape (n_pixels, n_lags), optional
         The true filters; if given, the title reports the correlation with them.
+    alpha : float, default 0.1
+        The first value of the slider.
+    lags : sequence of int, default range(5)
+    shape : pair of int, optional
+        Deprecated old name of ``image_shape``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        See :func:`helpers.widgets.figure_demo`.
     """
-    _check_callable(lasso_func, "lasso_func", "(c, s, lags, alpha) -> W")
+    image_shape = renamed_keyword(image_shape, shape, "image_shape", "shape", _LASSO_SHAPE)
+    check_image_shape(image_shape)
+    check_callable(lasso_func, "lasso_func", "(c, s, lags, alpha) -> W")
     c, s = check_counts_and_stimulus(c, s)
     lags = list(lags)
     W_ml = check_array(W_ml, "W_ml", ndim=2)
@@ -118,8 +154,8 @@ def lasso_demo(lasso_func, c, s, W_ml, shape=(20, 15), truth=None, alpha=0.1, la
 
     def draw(fig, axes, alpha):
         W_lasso = check_array(lasso_func(c, s, lags=lags, alpha=alpha), "the Lasso filters", ndim=2)
-        plot_lag_filters(W_ml - W_ml.mean(axis=0), shape, axes=axes[0], label="ML, lag")
-        plot_lag_filters(W_lasso, shape, axes=axes[1], label="Lasso, lag")
+        plot_lag_filters(W_ml - W_ml.mean(axis=0), image_shape, axes=axes[0], label="ML, lag")
+        plot_lag_filters(W_lasso, image_shape, axes=axes[1], label="Lasso, lag")
         title = f"alpha = {alpha:.3g}: {int(np.count_nonzero(W_lasso))} of {W_lasso.size} weights non-zero"
         if truth is not None:
             title += (f"; corr. with truth: ML {rf_correlation(W_ml - W_ml.mean(axis=0), truth):.2f}, "

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from helpers.mei.stimuli import check_image_shape
-from helpers.validation import check_array, check_int
+from helpers.validation import check_array, check_callable, check_int
 
 
 def select_neurons(oracle, variance, min_oracle=0.5, variance_quantile=0.5):
@@ -74,8 +74,8 @@ def gabor_bank(create_gabor, parameters):
     -------
     ndarray, shape (n_gabors, height, width)
     """
-    if not callable(create_gabor):
-        raise TypeError("create_gabor must be a function")
+    check_callable(create_gabor, "create_gabor",
+                   "(height, width, phase, wavelength, orientation, sigma, dy, dx) -> image, like your create_gabor")
     if not parameters:
         raise ValueError("parameters must hold at least one Gabor")
     images = [np.asarray(create_gabor(**p), dtype=float) for p in parameters]
@@ -92,6 +92,7 @@ def best_mei(generate_mei, model, neuron, n_starts=3, **kwargs):
     (``random_state = 0, 1, ...``) are tried and the image with the highest
     model response is returned, with that response.
     """
+    check_callable(generate_mei, "generate_mei", "(model, neuron, ..., random_state) -> image, like your generate_mei")
     n_starts = check_int(n_starts, "n_starts", minimum=1)
     best, best_response = None, -np.inf
     for start in range(n_starts):

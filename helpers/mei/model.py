@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from helpers.validation import check_array, check_int
+from helpers.validation import check_array, check_callable, check_image_shape, check_int
 
 
 class PopulationCNN(nn.Module):
@@ -41,7 +41,7 @@ class PopulationCNN(nn.Module):
     def __init__(self, n_neurons, image_shape=(36, 64), channels=16):
         super().__init__()
         self.n_neurons = check_int(n_neurons, "n_neurons", minimum=1)
-        self.image_shape = tuple(int(s) for s in image_shape)
+        self.image_shape = check_image_shape(image_shape)
         self.channels = check_int(channels, "channels", minimum=1)
         self.conv1 = nn.Conv2d(1, channels, 9, padding=4)
         self.conv2 = nn.Conv2d(channels, channels, 7, padding=3)
@@ -123,8 +123,7 @@ def train_model(images, responses, loss_function, n_epochs=12, batch_size=64, le
     responses = check_array(responses, "responses", ndim=2)
     if responses.shape[1] != len(images):
         raise ValueError(f"responses must have shape (n_neurons, {len(images)}), got {responses.shape}")
-    if not callable(loss_function):
-        raise TypeError("loss_function must be a function (predicted, observed) -> scalar tensor")
+    check_callable(loss_function, "loss_function", "(predicted, observed) -> scalar tensor, like your poisson_loss")
     n_epochs = check_int(n_epochs, "n_epochs", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     x = as_image_tensor(images)

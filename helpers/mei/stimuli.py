@@ -8,18 +8,21 @@ mean gray) with a pixel standard deviation (RMS contrast) near 0.25.
 
 import numpy as np
 
-from helpers.validation import as_random_state, check_array, check_int
+from helpers import validation
+from helpers.validation import as_random_state, check_array, check_int, check_number
 
 IMAGE_SHAPE = (36, 64)
 
 
 def check_image_shape(image_shape, name="image_shape"):
-    """Return ``image_shape`` as a tuple of two ints >= 4, or raise."""
-    try:
-        height, width = image_shape
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be a pair (height, width), got {image_shape!r}") from error
-    return check_int(height, f"{name}[0]", minimum=4), check_int(width, f"{name}[1]", minimum=4)
+    """Return ``image_shape`` as a tuple of two ints >= 4, or raise.
+
+    Examples
+    --------
+    >>> check_image_shape((36, 64))
+    (36, 64)
+    """
+    return validation.check_image_shape(image_shape, name, minimum=4)
 
 
 def pink_noise(n_images, image_shape=IMAGE_SHAPE, exponent=1.0, random_state=None):
@@ -37,7 +40,7 @@ def pink_noise(n_images, image_shape=IMAGE_SHAPE, exponent=1.0, random_state=Non
     fx = np.fft.rfftfreq(width)[None, :]
     frequency = np.hypot(fy, fx)
     frequency[0, 0] = 1.0
-    amplitude = frequency ** -float(exponent)
+    amplitude = frequency ** -check_number(exponent, "exponent")
     amplitude[0, 0] = 0.0  # no mean luminance component
     noise = rng.standard_normal((n_images, height, width))
     images = np.fft.irfft2(np.fft.rfft2(noise) * amplitude, s=(height, width))
@@ -66,7 +69,11 @@ def natural_images(n_images, image_shape=IMAGE_SHAPE, contrast=(0.15, 0.35), ran
     """
     rng = as_random_state(random_state)
     height, width = check_image_shape(image_shape)
-    low, high = (float(c) for c in contrast)
+    if isinstance(contrast, (str, bytes)) or not hasattr(contrast, "__len__"):
+        raise TypeError(f"contrast must be a range (low, high) of numbers, got {type(contrast).__name__}")
+    if len(contrast) != 2:
+        raise ValueError(f"contrast must be a range (low, high), got {len(contrast)} numbers")
+    low, high = (check_number(c, "contrast") for c in contrast)
     if not 0 < low <= high:
         raise ValueError(f"contrast must be a range (low, high) with 0 < low <= high, got {contrast!r}")
     images = 0.6 * pink_noise(n_images, (height, width), random_state=rng)

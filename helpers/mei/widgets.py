@@ -5,11 +5,13 @@ import numpy as np
 import torch
 
 from helpers.mei.plotting import show_image
+from helpers.validation import check_callable
 from helpers.widgets import figure_demo
 
 
 def mei_step(generate_mei, model, neuron, n_steps, cutoff, contrast, image_shape, random_state=0):
     """One MEI and its model response: the computation behind :func:`mei_demo`."""
+    check_callable(generate_mei, "generate_mei", "(model, neuron, n_steps, ...) -> image, like your generate_mei")
     image = np.asarray(generate_mei(model, neuron, n_steps, image_shape=image_shape, contrast=contrast,
                                     cutoff=cutoff, random_state=random_state), dtype=float)
     with torch.no_grad():
@@ -36,8 +38,7 @@ def mei_demo(generate_mei, model, units, labels, true_fields, image_shape, true_
     true_rates : callable, optional
         ``true_rates(image) -> expected spike count of each offered neuron``.
     """
-    if not callable(generate_mei):
-        raise TypeError("generate_mei must be a function (model, neuron, n_steps, ...) -> image")
+    check_callable(generate_mei, "generate_mei", "(model, neuron, n_steps, ...) -> image, like your generate_mei")
     units = [int(u) for u in units]
     true_fields = np.asarray(true_fields, dtype=float)
     if not units:

@@ -5,8 +5,6 @@ The fitting itself is always a function passed in (the student's
 vectors at the same time, and summarise what comes back.
 """
 
-import numbers
-
 import numpy as np
 
 from helpers.regressors.design import (
@@ -19,7 +17,7 @@ from helpers.regressors.design import (
     tr_times,
     unit_contrast,
 )
-from helpers.validation import as_random_state, check_array, check_int
+from helpers.validation import as_random_state, check_array, check_callable, check_int, check_positive
 
 
 def simulate_data(signal, n_samples=None, noise_sd=1.0, random_state=None):
@@ -44,8 +42,7 @@ def simulate_data(signal, n_samples=None, noise_sd=1.0, random_state=None):
     Y : ndarray, shape (n_scans,) or (n_scans, n_samples)
     """
     signal = check_array(signal, "signal", ndim=1)
-    if not isinstance(noise_sd, numbers.Real) or isinstance(noise_sd, bool) or not noise_sd > 0:
-        raise ValueError(f"noise_sd must be a positive number, got {noise_sd!r}")
+    noise_sd = check_positive(noise_sd, "noise_sd")
     rng = as_random_state(random_state)
     if n_samples is None:
         return signal + rng.normal(scale=noise_sd, size=signal.shape)
@@ -60,8 +57,7 @@ def fit_all(fit, X, Y):
     -------
     B : ndarray, shape (n_columns_of_X, n_samples)
     """
-    if not callable(fit):
-        raise TypeError("fit must be a function fit(X, Y) -> parameters, like your fit_betas")
+    check_callable(fit, "fit", "fit(X, Y) -> parameters, like your fit_betas")
     X = check_design(X)
     Y = check_data(Y, X.shape[0])
     if Y.ndim == 1:
@@ -122,8 +118,7 @@ def shifted_regressors(hrf, times, shift):
     -------
     first, second : ndarray, shape (n_scans,)
     """
-    if not callable(hrf):
-        raise TypeError("hrf must be a function hrf(times) -> values, like your spm_hrf")
+    check_callable(hrf, "hrf", "hrf(times) -> values, like your spm_hrf")
     times = check_array(times, "times", ndim=1)
     shift = float(check_array(shift, "shift", ndim=0))
     first = mean_center(check_array(hrf(times), "hrf(times)", ndim=1), "hrf(times)")
@@ -160,8 +155,7 @@ def shift_experiment(shift, hrf, fit, predicted_sd, times=None, n_samples=10_000
         ``regressor_corr``, ``predicted_sd`` and ``simulated_sd`` (both
         length 2: first and second HRF parameter), ``estimate_corr``.
     """
-    if not callable(predicted_sd):
-        raise TypeError("predicted_sd must be a function predicted_sd(X, contrast) -> float")
+    check_callable(predicted_sd, "predicted_sd", "predicted_sd(X, contrast) -> float, like your predicted_sd")
     times = tr_times() if times is None else check_array(times, "times", ndim=1)
     shift = float(check_array(shift, "shift", ndim=0))
     if shift <= 0:

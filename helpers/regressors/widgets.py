@@ -6,7 +6,7 @@ import numpy as np
 from helpers.regressors.design import design_matrix, tr_times
 from helpers.regressors.plotting import plot_estimate_scatter, plot_regressors, plot_sd_vs_shift
 from helpers.regressors.simulation import shift_experiment, shifted_regressors
-from helpers.validation import check_array
+from helpers.validation import check_array, check_callable
 from helpers.widgets import figure_demo
 
 
@@ -31,9 +31,9 @@ def shift_demo(hrf, fit, predicted_sd, times=None, n_samples=10_000, random_stat
     random_state : int, default 0
         The same noise is used for every shift.
     """
-    for name, function in [("hrf", hrf), ("fit", fit), ("predicted_sd", predicted_sd)]:
-        if not callable(function):
-            raise TypeError(f"{name} must be a function (your {name if name != 'hrf' else 'spm_hrf'})")
+    check_callable(hrf, "hrf", "hrf(times) -> values, like your spm_hrf")
+    check_callable(fit, "fit", "fit(X, Y) -> parameters, like your fit_betas")
+    check_callable(predicted_sd, "predicted_sd", "predicted_sd(X, contrast) -> float, like your predicted_sd")
     times = tr_times() if times is None else check_array(times, "times", ndim=1)
     if not 0 < min_shift <= value <= max_shift:
         raise ValueError(f"need 0 < min_shift <= value <= max_shift, got {min_shift}, {value}, {max_shift}")
