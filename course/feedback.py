@@ -7,6 +7,7 @@ import stat
 import time
 
 from course.layout import CourseError
+from course.mathml import drop_mathjax
 from course.nbgrader_run import run_nbgrader
 
 # What nbgrader's exchange writes next to a submission and ``nbgrader release_feedback``
@@ -116,6 +117,8 @@ def generate_feedback(course, assignment, student=None, show_hidden=False):
     :class:`course.sanitize.SanitizeStudentContent` runs after ``GetGrades``
     (so the gradebook's comments are cleaned too): the feedback HTML carries
     no script, event handler or script link written by the student.
+    :class:`course.mathml.MathToMathML` turns the maths into MathML, so the
+    page needs no MathJax from a CDN and reads the same offline.
 
     Returns the paths of the feedback files written.
     """
@@ -128,6 +131,7 @@ def generate_feedback(course, assignment, student=None, show_hidden=False):
         "    'nbgrader.preprocessors.GetGrades',\n"
         "    'course.sanitize.SanitizeStudentContent',\n"
         "    'course.nbgrader_ext.HideHiddenTests',\n"
+        "    'course.mathml.MathToMathML',\n"
         "    'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor',\n"
         "]\n"
         f"c.HideHiddenTests.enabled = {not show_hidden!r}\n"
@@ -158,7 +162,7 @@ def generate_feedback(course, assignment, student=None, show_hidden=False):
     pages = sorted((course.feedback).glob(f"*/{assignment}/*.html"))
     pending = _pending_by_student(course, assignment)
     for page in pages:
+        text = drop_mathjax(page.read_text())   # the maths is MathML already (course.mathml)
         ids = pending.get(page.parts[-3])
-        if ids:
-            page.write_text(mark_pending(page.read_text(), ids))
+        page.write_text(mark_pending(text, ids) if ids else text)
     return pages

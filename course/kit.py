@@ -83,8 +83,8 @@ def needs_torch(notebook):
     return any(cell.cell_type == "code" and TORCH_IMPORT.search(cell.source) for cell in notebook.cells)
 
 
-# Instructor-side only (grading on Dask workers): students never need them.
-INSTRUCTOR_ONLY = ("dask", "distributed")
+# Instructor-side only (grading on Dask workers, MathML feedback): students never need them.
+INSTRUCTOR_ONLY = ("dask", "distributed", "latex2mathml")
 
 
 def student_pins(notebooks):

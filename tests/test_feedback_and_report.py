@@ -1,9 +1,13 @@
 """Feedback for students and the grade report, on the graded correlations class."""
 
+import base64
 import csv
+import io
+import re
 import shutil
 
 import pytest
+from matplotlib.image import imread
 
 from conftest import scores_by_student, student_with
 from course.feedback import generate_feedback
@@ -41,6 +45,14 @@ def test_feedback_shows_the_failing_message_but_not_hidden_tests_or_expected_val
     assert "hidden tests: not shown in feedback" in html
 
 
+def test_feedback_maths_is_mathml_and_nothing_loads_from_outside(feedback):
+    html = feedback["reference"]
+    assert html.count("<math ") > 20 and "\\vec{" not in html   # the notebook's maths, drawn by the browser
+    assert "mathjax" not in html.lower()
+    loads = re.findall(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(https?:|//)""", html, re.I)
+    assert loads == []
+
+
 def test_instructors_can_ask_for_the_full_feedback(graded_class):
     course, _, _, members = graded_class("correlations")
     student = student_with(members, "covariance")
@@ -62,7 +74,11 @@ def test_report_writes_csv_that_agrees_with_nbgrader_export(graded_class, tmp_pa
     for student in scores:
         assert student in table
     html = (tmp_path / "report.html").read_text()
-    assert "data:image/png;base64," in html and "pass rate per test" not in html.split("<img")[0]
+    # the pass-rate figure is embedded: a real PNG with something drawn on it
+    images = re.findall(r"src=['\"]data:image/png;base64,([A-Za-z0-9+/=]+)", html)
+    assert len(images) == 1
+    picture = imread(io.BytesIO(base64.b64decode(images[0])), format="png")
+    assert picture.shape[0] > 100 and picture.shape[1] > 100 and picture[..., :3].std() > 0
     assert "Needs attention" in html
 
 

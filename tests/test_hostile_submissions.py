@@ -208,7 +208,11 @@ def test_the_honest_student_in_the_same_batch_is_unaffected(hostile_batch):
 def test_student_code_cannot_write_grades_or_other_folders(hostile_batch):
     course, _, scores, _, _ = hostile_batch
     assert not list(course.root.rglob("pwned.txt"))
-    assert all(score in (None, 0, 1, 3) for student in scores.values() for score in student.values())
+    full = max_scores(course, "correlations")
+    for student, cells in scores.items():
+        # the gradebook holds the released cells only, each within its points
+        assert set(cells) == set(full), student
+        assert all(score is None or 0 <= score <= full[cell] for cell, score in cells.items()), (student, cells)
 
 
 @bwrap

@@ -1,0 +1,53 @@
+"""Feedback maths as MathML (course.mathml): drawn by the browser, nothing from a CDN, no student markup."""
+
+import pytest
+
+from course.mathml import drop_mathjax, is_safe_mathml, render_math, tex_to_mathml
+
+
+def test_inline_and_display_formulas_become_mathml():
+    text = render_math("rate $\\lambda_t = \\exp(\\vec{k}^\\top \\vec{x}_t)$ and\n$$\\hat\\beta = (X^\\top X)^{-1} X^\\top y$$")
+    assert text.count("<math ") == 2
+    assert 'display="inline"' in text and 'display="block"' in text
+    assert "&#x003BB;" in text          # lambda
+    assert "$" not in text
+
+
+def test_other_delimiters_are_converted_too():
+    assert render_math("\\(a+b\\) and \\[c\\]").count("<math ") == 2
+
+
+@pytest.mark.parametrize("text", ["costs $5 and $6", "an escaped \\$x$ sign", "`$a$` in code",
+                                  "```\nx = '$a$'\n```", "a lone $ sign"])
+def test_money_escapes_and_code_stay_as_they_are(text):
+    assert render_math(text) == text
+
+
+@pytest.mark.parametrize("tex", ["\\text{<script>alert(1)</script>}", "\\text{<img src=x onerror=alert(1)>}",
+                                 "\\text{<!-- x -->}"])
+def test_student_markup_inside_a_formula_is_never_passed_on(tex):
+    assert tex_to_mathml(tex) is None
+    text = render_math(f"answer: ${tex}$")
+    assert "<script" not in text and "<img" not in text and "<!--" not in text
+    assert "&lt;" in text               # shown as escaped TeX instead
+
+
+def test_the_checker_allows_mathml_only():
+    assert is_safe_mathml('<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>')
+    assert not is_safe_mathml('<math><mi onclick="alert(1)">x</mi></math>')
+    assert not is_safe_mathml('<math><a href="javascript:alert(1)">x</a></math>')
+    assert not is_safe_mathml('<math xmlns="http://evil.example"><mi>x</mi></math>')
+    assert not is_safe_mathml('<math><mstyle mathvariant="x:url(javascript:1)"><mi>x</mi></mstyle></math>')
+
+
+def test_the_mathjax_loader_is_taken_out_of_a_page():
+    page = ("<head><!-- Loading mathjax macro -->\n<!-- Load mathjax -->\n<script src='https://cdn/x.js'></script>"
+            "<script>init_mathjax()</script>\n<!-- End of mathjax configuration --><style>p{}</style></head>")
+    assert drop_mathjax(page) == "<head><style>p{}</style></head>"
+
+
+def test_bad_input_is_a_type_error():
+    with pytest.raises(TypeError, match="markdown must be a string"):
+        render_math(None)
+    with pytest.raises(TypeError, match="tex must be a string"):
+        tex_to_mathml(3)
