@@ -65,6 +65,10 @@ def build_parser():
     p.add_argument("--csv", help="default: grades.csv in the course root")
     p.add_argument("--html", help="default: reports/grades.html")
 
+    p = commands.add_parser("answers", help="model answers of the written questions, for TAs beside formgrader")
+    p.add_argument("assignments", nargs="*", help="default: all")
+    p.add_argument("--out", help="folder for answers_<assignment>.html (default: reports/)")
+
     p = commands.add_parser("check", help="metadata, clean sources, release in sync, no leaks")
     p.add_argument("assignments", nargs="*", help="default: all")
     p.add_argument("--no-sync", action="store_true", help="skip regenerating the release to compare")
@@ -130,6 +134,11 @@ def _run(args):
 
         _, table = report(course, args.assignments or None, args.csv, args.html)
         print(table)
+    elif args.command == "answers":
+        from course.answers import write_answers
+
+        for path in write_answers(course, args.assignments or None, args.out):
+            print(f"model answers: {path}")
     elif args.command == "check":
         from course.check import check_course, check_kit
 
