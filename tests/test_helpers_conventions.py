@@ -157,3 +157,95 @@ def test_image_shape_is_the_name_and_shape_a_deprecated_alias_the_notebook_still
     with pytest.raises(TypeError, match="give image_shape only"):
         ml_fit_demo(_fake_sample, _fake_fit, w, image_shape=(2, 8), shape=(4, 4))
     plt.close("all")
+
+
+@pytest.mark.parametrize("subpackage", ["correlations", "lnp", "regressors", "mei"])
+def test_all_lists_public_names_and_no_submodules(subpackage):
+    import importlib
+    import types
+
+    module = importlib.import_module(f"helpers.{subpackage}")
+    assert module.__all__, "__all__ must not be empty"
+    for name in module.__all__:
+        assert not name.startswith("_")
+        assert not isinstance(getattr(module, name), types.ModuleType), f"{name} is a submodule"
+    public_functions = {name for name, value in vars(module).items()
+                        if callable(value) and not name.startswith("_") and not isinstance(value, types.ModuleType)}
+    assert public_functions <= set(module.__all__)
+
+
+def test_train_model_takes_random_state_and_leaves_torch_global_generator_alone():
+    import torch
+
+    rng = np.random.RandomState(0)
+    images, responses = rng.normal(size=(32, 10, 12)), rng.poisson(2.0, size=(3, 32)).astype(float)
+
+    def loss(predicted, observed):
+        return (predicted - observed * torch.log(predicted + 1e-8)).mean()
+
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    model, history = train_model(images, responses, loss, n_epochs=1, batch_size=16, random_state=3)
+    assert torch.equal(torch.get_rng_state(), before), "train_model changed torch's global generator"
+    # the notebook still passes seed=: the deprecated alias gives the same model
+    old, old_history = train_model(images, responses, loss, n_epochs=1, batch_size=16, seed=3)
+    assert history == old_history
+    assert all(torch.equal(model.state_dict()[k], old.state_dict()[k]) for k in model.state_dict())
+    with pytest.raises(TypeError, match="give random_state only"):
+        train_model(images, responses, loss, n_epochs=1, random_state=1, seed=3)
+
+
+def _source_files():
+    from pathlib import Path
+
+    import helpers
+
+    return sorted(Path(helpers.__file__).parent.rglob("*.py"))
+
+
+def _dotted(node):
+    import ast
+
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return node.id if isinstance(node, ast.Name) else "?"
+
+
+FORBIDDEN_CALLS = {"matplotlib.use", "mpl.use", "torch.manual_seed", "torch.seed", "np.random.seed", "numpy.random.seed",
+                   "plt.gca", "plt.show", "plt.switch_backend"}
+
+
+def test_library_code_does_not_change_global_state_or_copy_the_axes_helper():
+    import ast
+
+    offenders = []
+    for path in _source_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and _dotted(node.func) in FORBIDDEN_CALLS:
+                offenders.append(f"{path.name}:{node.lineno} {_dotted(node.func)}()")
+            if isinstance(node, ast.FunctionDef) and node.name == "_axes":
+                offenders.append(f"{path.name}:{node.lineno} a copy of _axes (use helpers.plotting.get_axes)")
+    assert not offenders, offenders
+
+
+def test_plots_without_an_ax_draw_on_a_new_figure_not_the_current_one():
+    import matplotlib.pyplot as plt
+
+    from helpers.correlations import plot_connectivity_matrix
+    from helpers.lnp import plot_binning, plot_counts, plot_stimulus_frame
+    from helpers.mei import plot_image_grid, show_image
+    from helpers.regressors import plot_design
+
+    current, current_ax = plt.subplots()
+    drawn = [plot_rf(np.arange(6.0), (2, 3)), plot_stimulus_frame(np.ones(6), (2, 3)), plot_counts([1, 0, 2], 0.1),
+             plot_binning([0.5], [0.0, 1.0]), plot_connectivity_matrix(np.eye(2)), plot_design(np.eye(2)),
+             show_image(np.eye(3))]
+    assert all(ax.figure is not current for ax in drawn)
+    assert not current_ax.has_data()
+    # and every plot takes an ax to draw into
+    fig, axes = plt.subplots(1, 4)
+    assert plot_rf(np.arange(6.0), (2, 3), ax=axes[0]) is axes[0]
+    assert plot_image_grid(np.zeros((3, 4, 4)), axes=axes[1:]) is fig
+    with pytest.raises(ValueError, match="at least one panel per image"):
+        plot_image_grid(np.zeros((3, 4, 4)), axes=axes[:2])
+    plt.close("all")

@@ -26,4 +26,27 @@ from helpers.correlations.plotting import (
 from helpers.correlations.simulation import create_connectivity, sigmoid, simulate_neurons
 from helpers.correlations.widgets import coarse_graining_demo, network_size_demo, sparsity_demo
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+# The public names: the functions, classes and constants above (not the submodules).
+__all__ = [
+    "check_estimator",
+    "check_groups",
+    "coarse_graining_demo",
+    "create_connectivity",
+    "estimate_with",
+    "get_sys_corr",
+    "matrix_correlation",
+    "network_size_demo",
+    "plot_connectivity_matrix",
+    "plot_estimation_quality_vs_coarseness",
+    "plot_estimation_quality_vs_n_neurons",
+    "plot_estimation_quality_vs_sparsity",
+    "plot_network_graph",
+    "plot_true_vs_estimated_connectivity",
+    "quality_vs_coarseness",
+    "quality_vs_n_neurons",
+    "quality_vs_sparsity",
+    "sigmoid",
+    "simulate_and_estimate",
+    "simulate_neurons",
+    "sparsity_demo",
+]

@@ -4,11 +4,9 @@ new axes) and returns what it drew on; none of them computes science."""
 import matplotlib.pyplot as plt
 import numpy as np
 
+from helpers.plotting import get_axes, get_axes_grid
 from helpers.validation import check_array
 
-
-def _axes(ax):
-    return plt.subplots()[1] if ax is None else ax
 
 
 def plot_connectivity_matrix(A, ax=None, title=None, colorbar=True):
@@ -17,7 +15,7 @@ def plot_connectivity_matrix(A, ax=None, title=None, colorbar=True):
     Rows are the receiving neurons ("to"), columns the sending ones ("from").
     """
     A = np.atleast_2d(check_array(A, "A", finite=False))
-    ax = _axes(ax)
+    ax = get_axes(ax)
     finite = np.abs(A[np.isfinite(A)])
     limit = finite.max() if finite.size and finite.max() > 0 else 1.0
     image = ax.imshow(A, vmin=-limit, vmax=limit, cmap="coolwarm")
@@ -50,8 +48,7 @@ def plot_true_vs_estimated_connectivity(estimated, true, selected_neuron=None,
     -------
     ndarray of Axes
     """
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 5))
+    axes = get_axes_grid(axes, 1, 2, figsize=(10, 5))
     true = check_array(true, "true", ndim=2)
     estimated = check_array(estimated, "estimated", ndim=(1, 2), finite=False)
     if selected_neuron is not None:
@@ -76,7 +73,7 @@ def plot_network_graph(A, ax=None):
     arrow from neuron ``j`` to neuron ``i``.
     """
     A = check_array(A, "A", ndim=2)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     n_neurons = len(A)
     angles = np.linspace(0, 2 * np.pi, n_neurons, endpoint=False)
     x, y = np.cos(angles), np.sin(angles)
@@ -103,7 +100,7 @@ def plot_quality_curve(x, corr_data, xlabel, title, ax=None):
     x = check_array(x, "x", ndim=1)
     if corr_data.shape[1] != len(x):
         raise ValueError(f"corr_data must have one column per x value ({len(x)}), got shape {corr_data.shape}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     with np.errstate(invalid="ignore"):
         mean = np.nanmean(np.where(np.isfinite(corr_data), corr_data, np.nan), axis=0)
         sd = np.nanstd(np.where(np.isfinite(corr_data), corr_data, np.nan), axis=0)

@@ -1,14 +1,16 @@
-"""Figures of the LNP tutorial. Each takes data and an optional ``ax`` and returns the axes."""
+"""Figures of the LNP tutorial.
+
+Each function draws on the ``ax`` (or ``axes``) it is given, or on a new figure
+when none is given (see :mod:`helpers.plotting`), and returns what it drew on.
+"""
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.lnp.data import check_filter, check_spike_data
+from helpers.plotting import get_axes, get_axes_grid
 from helpers.validation import check_array, check_image_shape
 
-
-def _axes(ax):
-    return ax if ax is not None else plt.gca()
 
 
 
@@ -21,7 +23,7 @@ def plot_rf(w, image_shape, ax=None, title=None, colorbar=False):
     """
     rows, cols = check_image_shape(image_shape)
     w = check_filter(w, rows * cols).reshape(rows, cols)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     limit = np.max(np.abs(w)) or 1.0
     image = ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
     ax.set_xticks([])
@@ -37,7 +39,7 @@ def plot_stimulus_frame(frame, image_shape, ax=None, title="one stimulus frame")
     """Show one stimulus frame in grey levels (dark = low, light = high)."""
     rows, cols = check_image_shape(image_shape)
     frame = check_filter(frame, rows * cols, name="frame").reshape(rows, cols)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.imshow(frame, cmap="gray", interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -48,7 +50,7 @@ def plot_stimulus_frame(frame, image_shape, ax=None, title="one stimulus frame")
 def plot_counts(c, dt, ax=None, n_bins=200):
     """Spike counts of the first ``n_bins`` time bins against time."""
     c = check_array(c, "c").ravel()
-    ax = _axes(ax)
+    ax = get_axes(ax)
     shown = c[:n_bins]
     ax.vlines(np.arange(shown.size) * dt, 0, shown, color="0.3", linewidth=1)
     ax.set_xlabel("time (s)")
@@ -63,7 +65,7 @@ def plot_rate_vs_counts(r, c, ax=None):
     c = check_array(c, "c").ravel()
     if r.size != c.size:
         raise ValueError(f"r and c must have the same length, got {r.size} and {c.size}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.scatter(r, c, s=6, alpha=0.4, color="tab:blue")
     top = max(r.max(), c.max()) if r.size else 1
     ax.plot([0, top], [0, top], color="k", linewidth=1, label="count = rate")
@@ -75,8 +77,7 @@ def plot_rate_vs_counts(r, c, ax=None):
 
 def plot_true_vs_fitted(w_true, w_fit, image_shape, axes=None, correlation=None):
     """True and fitted receptive fields side by side."""
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(8, 4))
+    axes = get_axes_grid(axes, 1, 2, figsize=(8, 4))
     plot_rf(w_true, image_shape, ax=axes[0], title="true RF", colorbar=True)
     title = "fitted RF" if correlation is None else f"fitted RF (corr. {correlation:.3f})"
     plot_rf(w_fit, image_shape, ax=axes[1], title=title, colorbar=True)
@@ -90,9 +91,7 @@ def plot_lag_filters(W, image_shape, axes=None, label="lag", common_scale=True):
     if W.shape[0] != rows * cols:
         raise ValueError(f"W must have {rows * cols} rows (one per pixel), got {W.shape[0]}")
     n_lags = W.shape[1]
-    if axes is None:
-        _, axes = plt.subplots(1, n_lags, figsize=(2.2 * n_lags, 3))
-    axes = np.atleast_1d(axes)
+    axes = get_axes_grid(axes, 1, n_lags, figsize=(2.2 * n_lags, 3))
     limit = np.max(np.abs(W)) or 1.0
     for lag, ax in zip(range(n_lags), axes):
         column = W[:, lag].reshape(rows, cols)
@@ -113,8 +112,7 @@ def plot_space_time(spatial, temporal, image_shape, axes=None, truth=None):
     rows, cols = check_image_shape(image_shape)
     spatial = check_filter(spatial, rows * cols, name="spatial")
     temporal = check_array(temporal, "temporal").ravel()
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+    axes = get_axes_grid(axes, 1, 2, figsize=(9, 3.5))
     plot_rf(spatial, image_shape, ax=axes[0], title="spatial component")
     lags = np.arange(temporal.size)
     axes[1].plot(lags, temporal, "o-", label="estimate")
@@ -139,7 +137,7 @@ def plot_binning(spike_times, trigger_times, counts=None, n_frames=10, ax=None):
     spike_times, trigger_times = check_spike_data(spike_times, trigger_times)
     n_frames = min(int(n_frames), trigger_times.size - 1)
     edges = trigger_times[:n_frames + 1]
-    ax = _axes(ax)
+    ax = get_axes(ax)
     shown = spike_times[(spike_times >= edges[0] - 0.05) & (spike_times <= edges[-1] + 0.05)]
     ax.vlines(shown, 0, 1, color="tab:red", linewidth=1.5, label="spikes")
     for edge in edges:
@@ -161,8 +159,7 @@ def plot_ml_vs_lasso(W_ml, W_lasso, image_shape, axes=None):
     W_lasso = check_array(W_lasso, "W_lasso", ndim=2)
     if W_ml.shape != W_lasso.shape:
         raise ValueError(f"W_ml and W_lasso must have the same shape, got {W_ml.shape} and {W_lasso.shape}")
-    if axes is None:
-        _, axes = plt.subplots(2, W_ml.shape[1], figsize=(2.2 * W_ml.shape[1], 5.5))
+    axes = get_axes_grid(axes, 2, W_ml.shape[1], figsize=(2.2 * W_ml.shape[1], 5.5))
     plot_lag_filters(W_ml - W_ml.mean(axis=0), image_shape, axes=axes[0], label="ML, lag")
     plot_lag_filters(W_lasso, image_shape, axes=axes[1], label="Lasso, lag")
     return axes

@@ -29,4 +29,36 @@ from helpers.mei.population import CELL_TYPES, Population, make_population, true
 from helpers.mei.stimuli import IMAGE_SHAPE, mean_contrast, natural_images, pink_noise
 from helpers.mei.widgets import mei_demo, mei_step
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+# The public names: the functions, classes and constants above (not the submodules).
+__all__ = [
+    "CELL_TYPES",
+    "Experiment",
+    "IMAGE_SHAPE",
+    "Population",
+    "PopulationCNN",
+    "best_mei",
+    "gabor_bank",
+    "gabor_parameter_grid",
+    "load_model",
+    "make_population",
+    "mean_contrast",
+    "mei_demo",
+    "mei_step",
+    "natural_images",
+    "pink_noise",
+    "plot_axial_average",
+    "plot_image_grid",
+    "plot_oracle_vs_truth",
+    "plot_power_spectrum",
+    "plot_response_comparison",
+    "plot_selection",
+    "plot_values_by_type",
+    "power_spectrum",
+    "predict",
+    "save_model",
+    "select_neurons",
+    "show_image",
+    "simulate_experiment",
+    "train_model",
+    "true_oracle_correlation",
+]

@@ -5,21 +5,25 @@ two-layer convolutional core shared by all neurons, then for every neuron a
 *factorized readout* (a spatial weight map times a weight per feature
 channel), then ``softplus`` so predicted spike counts are positive.
 
-Training is deterministic on the CPU: the seed fixes the initial weights and
-the order of the mini-batches, and training runs on a single thread. On another
+Training is deterministic on the CPU: ``random_state`` fixes the initial
+weights and the order of the mini-batches (through a private
+``torch.Generator``: torch's global generator is neither seeded nor used), and
+training runs on a single thread. On another
 CPU the vectorized kernels may round differently, so the weights can differ in
 the third decimal; the predictions agree to better than 1%.
 """
 
 import contextlib
 import io
+import math
+import numbers
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from helpers.validation import check_array, check_callable, check_image_shape, check_int
+from helpers.validation import check_array, check_callable, check_image_shape, check_int, check_number, renamed_keyword
 
 
 class PopulationCNN(nn.Module):
@@ -33,18 +37,38 @@ class PopulationCNN(nn.Module):
         Height and width of the input images.
     channels : int, default 16
         Feature channels of each convolutional layer.
+    random_state : int, torch.Generator or None, default None
+        Initial weights of the convolutions. An int seeds a private
+        ``torch.Generator`` (the weights are those ``torch.manual_seed`` with
+        the same seed would give, without touching torch's global generator);
+        None draws from torch's global generator, as every torch module does.
 
     Input ``(batch, 1, height, width)``, output ``(batch, n_neurons)``:
     predicted mean spike counts.
+
+    Examples
+    --------
+    >>> model = PopulationCNN(3, (12, 16), channels=4, random_state=0)
+    >>> tuple(model(torch.zeros(2, 1, 12, 16)).shape)
+    (2, 3)
     """
 
-    def __init__(self, n_neurons, image_shape=(36, 64), channels=16):
+    def __init__(self, n_neurons, image_shape=(36, 64), channels=16, random_state=None):
         super().__init__()
         self.n_neurons = check_int(n_neurons, "n_neurons", minimum=1)
         self.image_shape = check_image_shape(image_shape)
         self.channels = check_int(channels, "channels", minimum=1)
-        self.conv1 = nn.Conv2d(1, channels, 9, padding=4)
-        self.conv2 = nn.Conv2d(channels, channels, 7, padding=3)
+        generator = torch_generator(random_state)
+        if generator is None:
+            self.conv1 = nn.Conv2d(1, channels, 9, padding=4)
+            self.conv2 = nn.Conv2d(channels, channels, 7, padding=3)
+        else:
+            # Built without the default initialization (which draws from the global
+            # generator), then initialized the same way from the private generator.
+            self.conv1 = nn.utils.skip_init(nn.Conv2d, 1, channels, 9, padding=4)
+            self.conv2 = nn.utils.skip_init(nn.Conv2d, channels, channels, 7, padding=3)
+            for conv in (self.conv1, self.conv2):
+                _initialize_conv(conv, generator)
         height, width = (self.image_shape[0] + 1) // 2, (self.image_shape[1] + 1) // 2
         self.spatial = nn.Parameter(torch.full((n_neurons, height, width), 1.0 / (height * width)))
         self.features = nn.Parameter(torch.full((n_neurons, 2 * channels), 1.0 / channels))
@@ -67,6 +91,35 @@ class PopulationCNN(nn.Module):
     def regularizer(self):
         """L1 on the spatial maps (each neuron looks at a small region)."""
         return self.spatial.abs().sum(dim=(1, 2)).mean()
+
+
+def torch_generator(random_state):
+    """A ``torch.Generator`` for ``random_state``: None stays None, an int seeds a new one.
+
+    Examples
+    --------
+    >>> torch_generator(None) is None
+    True
+    >>> torch.rand(2, generator=torch_generator(0)).tolist() == torch.rand(2, generator=torch_generator(0)).tolist()
+    True
+    """
+    if random_state is None or isinstance(random_state, torch.Generator):
+        return random_state
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+        raise TypeError("random_state must be an int seed, a torch.Generator or None, "
+                        f"got {type(random_state).__name__} {random_state!r}")
+    if random_state < 0:
+        raise ValueError(f"random_state must be a seed >= 0, got {random_state}")
+    return torch.Generator().manual_seed(int(random_state))
+
+
+def _initialize_conv(conv, generator):
+    """``nn.Conv2d.reset_parameters``, drawing from ``generator``."""
+    with torch.no_grad():
+        nn.init.kaiming_uniform_(conv.weight, a=math.sqrt(5), generator=generator)
+        fan_in, _ = nn.init._calculate_fan_in_and_fan_out(conv.weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        nn.init.uniform_(conv.bias, -bound, bound, generator=generator)
 
 
 @contextlib.contextmanager
@@ -97,7 +150,7 @@ def predict(model, images, batch_size=512):
 
 
 def train_model(images, responses, loss_function, n_epochs=12, batch_size=64, learning_rate=3e-3,
-                l1=0.02, seed=0, channels=16, verbose=False):
+                l1=0.02, random_state=0, channels=16, verbose=False, seed=None):
     """Fit a :class:`PopulationCNN` to spike counts, deterministically.
 
     Parameters
@@ -111,14 +164,25 @@ def train_model(images, responses, loss_function, n_epochs=12, batch_size=64, le
     n_epochs, batch_size, learning_rate : training schedule (Adam).
     l1 : float
         Weight of the sparsity penalty on the spatial readout maps.
-    seed : int
-        Seeds ``torch.manual_seed`` (initial weights) and the batch order.
+    random_state : int, default 0
+        Seeds two private ``torch.Generator``: one for the initial weights,
+        one for the batch order. Torch's global generator is left alone. The
+        default gives the notebook's cached model.
+    channels : int, default 16
+        Feature channels of the convolutional core.
+    verbose : bool, default False
+        Print the loss after every epoch.
+    seed : int, optional
+        Deprecated old name of ``random_state``.
 
     Returns
     -------
     model : PopulationCNN, in eval mode
     history : list of float, the mean training loss of every epoch
     """
+    random_state = renamed_keyword(random_state, seed, "random_state", "seed", 0)
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+        raise TypeError(f"random_state must be an int seed, got {type(random_state).__name__} {random_state!r}")
     images = check_array(images, "images", ndim=3)
     responses = check_array(responses, "responses", ndim=2)
     if responses.shape[1] != len(images):
@@ -126,17 +190,18 @@ def train_model(images, responses, loss_function, n_epochs=12, batch_size=64, le
     check_callable(loss_function, "loss_function", "(predicted, observed) -> scalar tensor, like your poisson_loss")
     n_epochs = check_int(n_epochs, "n_epochs", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
+    learning_rate = check_number(learning_rate, "learning_rate", positive=True)
+    l1 = check_number(l1, "l1")
     x = as_image_tensor(images)
     y = torch.as_tensor(responses.T, dtype=torch.float32)
     history = []
     with single_thread():
-        torch.manual_seed(seed)
-        model = PopulationCNN(len(responses), images.shape[1:], channels=channels)
+        model = PopulationCNN(len(responses), images.shape[1:], channels=channels, random_state=random_state)
         # start the output near the mean count of every neuron
         with torch.no_grad():
             model.bias.copy_(torch.log(torch.expm1(y.mean(0).clamp(min=0.05))))
         optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-        generator = torch.Generator().manual_seed(seed)
+        generator = torch_generator(random_state)
         for epoch in range(n_epochs):
             model.train()
             order = torch.randperm(len(x), generator=generator)
@@ -165,7 +230,8 @@ def save_model(model, path):
 def load_model(path):
     """Load a :class:`PopulationCNN` saved by :func:`save_model` (eval mode)."""
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    model = PopulationCNN(checkpoint["n_neurons"], checkpoint["image_shape"], checkpoint["channels"])
+    # the seed only avoids drawing from torch's global generator: the weights are replaced
+    model = PopulationCNN(checkpoint["n_neurons"], checkpoint["image_shape"], checkpoint["channels"], random_state=0)
     model.load_state_dict(checkpoint["state_dict"])
     model.eval()
     return model

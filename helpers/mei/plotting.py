@@ -4,20 +4,18 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers.validation import check_array
+from helpers.plotting import get_axes, get_axes_grid
+from helpers.validation import check_array, check_int
 
 TYPE_COLORS = {"simple": "tab:blue", "complex": "tab:orange", "two-subunit": "tab:green",
                "unreliable": "tab:gray"}
 
 
-def _axes(ax):
-    return plt.subplots()[1] if ax is None else ax
-
 
 def show_image(image, ax=None, title=None, limit=None):
     """Gray-scale image centred on 0 (mean gray), without ticks."""
     image = check_array(image, "image", ndim=2)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     limit = limit if limit is not None else (np.abs(image).max() or 1.0)
     ax.imshow(image, cmap="gray", vmin=-limit, vmax=limit)
     ax.set_xticks([])
@@ -27,12 +25,46 @@ def show_image(image, ax=None, title=None, limit=None):
     return ax
 
 
-def plot_image_grid(images, titles=None, ncols=6, size=1.8):
-    """A grid of images; returns the figure."""
+def plot_image_grid(images, titles=None, ncols=6, size=1.8, axes=None):
+    """A grid of images, each with :func:`show_image`; returns the figure.
+
+    Parameters
+    ----------
+    images : array_like, shape (n_images, height, width)
+    titles : sequence of str, optional
+        One title per image.
+    ncols : int, default 6
+        Columns of a new grid (it gets as many rows as needed).
+    size : float, default 1.8
+        Height of one panel of a new grid, in inches.
+    axes : array of Axes, optional
+        Draw into these (at least one per image) instead of a new figure;
+        axes left over are switched off.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure of the grid (the one ``axes`` belong to, if given).
+
+    Examples
+    --------
+    >>> fig = plot_image_grid(np.zeros((3, 4, 4)), titles=["a", "b", "c"], ncols=2)
+    >>> len(fig.axes), fig.axes[2].get_title()
+    (4, 'c')
+    >>> plt.close(fig)
+    """
     images = check_array(images, "images", ndim=3)
-    nrows = int(np.ceil(len(images) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size * 1.6, nrows * size), squeeze=False)
-    for index, ax in enumerate(axes.flat):
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
+    if axes is None:
+        ncols = check_int(ncols, "ncols", minimum=1)
+        nrows = int(np.ceil(len(images) / ncols))
+        axes = get_axes_grid(None, nrows, ncols, figsize=(ncols * size * 1.6, nrows * size))
+    axes = np.asarray(axes, dtype=object).ravel()
+    if axes.size < len(images):
+        raise ValueError(f"axes must hold at least one panel per image ({len(images)}), got {axes.size}")
+    fig = axes[0].figure
+    for index, ax in enumerate(axes):
         if index < len(images):
             show_image(images[index], ax=ax, title=None if titles is None else titles[index])
         else:
@@ -44,7 +76,7 @@ def plot_oracle_vs_truth(oracle, truth, cell_types, ax=None):
     """Measured oracle correlation against its simulated expectation, by cell type."""
     oracle = check_array(oracle, "oracle", ndim=1, finite=False)
     truth = check_array(truth, "truth", ndim=1)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for kind, color in TYPE_COLORS.items():
         mask = np.asarray(cell_types) == kind
         ax.scatter(truth[mask], oracle[mask], s=14, color=color, label=kind)
@@ -58,7 +90,7 @@ def plot_selection(oracle, variance, selected, cell_types, min_oracle, min_varia
     """Oracle correlation vs response variance; selected neurons filled."""
     oracle = check_array(oracle, "oracle", ndim=1, finite=False)
     variance = check_array(variance, "variance", ndim=1)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     chosen = np.zeros(len(oracle), dtype=bool)
     chosen[np.asarray(selected, dtype=int)] = True
     for kind, color in TYPE_COLORS.items():
@@ -76,7 +108,7 @@ def plot_selection(oracle, variance, selected, cell_types, min_oracle, min_varia
 def plot_values_by_type(values, cell_types, ax=None, ylabel="", reference=None):
     """Strip plot of one value per neuron, grouped by cell type."""
     values = check_array(values, "values", ndim=1, finite=False)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     kinds = [k for k in TYPE_COLORS if np.any(np.asarray(cell_types) == k)]
     for position, kind in enumerate(kinds):
         mask = np.asarray(cell_types) == kind
@@ -94,7 +126,7 @@ def plot_response_comparison(mei, gabor, natural, ax=None, title="model response
     """Responses to MEI, best Gabor and best natural image, one line per neuron."""
     responses = np.column_stack([check_array(mei, "mei", ndim=1), check_array(gabor, "gabor", ndim=1),
                                  check_array(natural, "natural", ndim=1)])
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.plot([0, 1, 2], responses.T, color="gray", alpha=0.5, lw=0.8)
     ax.plot([0, 1, 2], np.median(responses, axis=0), color="k", lw=2, marker="o", label="median")
     ax.set_xticks([0, 1, 2], ["MEI", "best Gabor", "best test image"])
@@ -106,7 +138,7 @@ def plot_response_comparison(mei, gabor, natural, ax=None, title="model response
 def plot_power_spectrum(power, ax=None, title=None):
     """Log power spectrum, zero frequency at the centre."""
     power = check_array(power, "power", ndim=2)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     height, width = power.shape
     extent = [-width // 2 / width, (width - 1 - width // 2) / width,
               (height - 1 - height // 2) / height, -height // 2 / height]
@@ -120,7 +152,7 @@ def plot_power_spectrum(power, ax=None, title=None):
 def plot_axial_average(p_theta, ax=None, label=None):
     """Mean power against angle (polar axes recommended)."""
     p_theta = check_array(p_theta, "p_theta", ndim=1, finite=False)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     theta = (np.arange(len(p_theta)) + 0.5) * 2 * np.pi / len(p_theta)
     ax.plot(np.r_[theta, theta[:1]], np.r_[p_theta, p_theta[:1]] / np.nanmax(p_theta), label=label)
     return ax

@@ -35,4 +35,27 @@ from helpers.regressors.simulation import (
 )
 from helpers.regressors.widgets import shift_demo
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+# The public names: the functions, classes and constants above (not the submodules).
+__all__ = [
+    "check_contrast",
+    "check_data",
+    "check_design",
+    "design_matrix",
+    "estimate_summary",
+    "fit_all",
+    "mean_center",
+    "plot_data",
+    "plot_design",
+    "plot_estimate_histogram",
+    "plot_estimate_scatter",
+    "plot_regressors",
+    "plot_sd_vs_shift",
+    "regressor_correlation",
+    "shift_demo",
+    "shift_experiment",
+    "shifted_regressors",
+    "simulate_data",
+    "simulated_sd",
+    "tr_times",
+    "unit_contrast",
+]

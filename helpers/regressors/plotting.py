@@ -4,11 +4,9 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from helpers.plotting import get_axes
 from helpers.validation import check_array
 
-
-def _axes(ax):
-    return plt.subplots()[1] if ax is None else ax
 
 
 def plot_regressors(times, regressors, labels=None, ax=None, markers=False):
@@ -30,7 +28,7 @@ def plot_regressors(times, regressors, labels=None, ax=None, markers=False):
             raise ValueError(f"every regressor must have one value per time ({times.size}), got {r.size}")
     if labels is not None and len(labels) != len(regressors):
         raise ValueError(f"labels must have one entry per regressor ({len(regressors)}), got {len(labels)}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     for i, r in enumerate(regressors):
         ax.plot(times, r, marker="o" if markers else None, label=None if labels is None else labels[i])
     ax.axhline(0, color="0.7", lw=0.8, zorder=0)
@@ -55,7 +53,7 @@ def plot_data(times, signal, data, ax=None):
 def plot_design(X, ax=None, title=None, column_labels=None):
     """Show a design matrix as a grey-scale image: one row per scan, one column per regressor."""
     X = check_array(X, "X", ndim=2)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.imshow(X, interpolation="nearest", cmap="gray", aspect="auto")
     ax.set(xlabel="regressor", ylabel="scan")
     ax.set_xticks(range(X.shape[1]))
@@ -79,7 +77,7 @@ def plot_estimate_histogram(estimates, ax=None, label=None, predicted_sd=None, b
         deviation on top of the (density-scaled) histogram.
     """
     estimates = check_array(estimates, "estimates", ndim=1)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.hist(estimates, bins=bins, density=predicted_sd is not None, color="C0", alpha=0.7)
     mean, sd = estimates.mean(), estimates.std()
     if predicted_sd is not None:
@@ -103,7 +101,7 @@ def plot_estimate_scatter(x, y, ax=None, xlabel="", ylabel="", max_points=1000, 
     y = check_array(y, "y", ndim=1)
     if x.shape != y.shape:
         raise ValueError(f"x and y must have the same length, got {x.size} and {y.size}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.plot(x[:max_points], y[:max_points], marker, ms=3, alpha=0.5, ls="none")
     ax.set(xlabel=xlabel, ylabel=ylabel)
     if x.size > 1 and np.ptp(x) > 0 and np.ptp(y) > 0:
@@ -121,7 +119,7 @@ def plot_sd_vs_shift(shifts, predicted, simulated=None, ax=None, current=None):
     predicted = check_array(predicted, "predicted", ndim=(1, 2), finite=False)
     if predicted.shape[0] != shifts.size:
         raise ValueError(f"predicted must have one row per shift ({shifts.size}), got {predicted.shape[0]}")
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.plot(shifts, predicted, label="predicted")
     if simulated is not None:
         simulated = check_array(simulated, "simulated", ndim=(1, 2))
