@@ -8,6 +8,7 @@ triggers (set ``control.value`` and inspect ``demo.figure``).
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from IPython import get_ipython
 from IPython.display import clear_output, display
 
 from helpers.validation import check_callable
@@ -33,7 +34,21 @@ def figure_demo(draw, controls, figsize=(10, 4), ncols=2, nrows=1):
     ipywidgets.VBox
         The controls above an output area. Extra attributes: ``figure`` (the
         matplotlib figure), ``controls`` (the dict) and ``update()`` (redraw
-        now). The first drawing happens before it is returned.
+        now). The first drawing happens before it is returned. Outside a
+        notebook nothing is displayed: the figure is only redrawn.
+
+    Examples
+    --------
+    >>> import ipywidgets as widgets
+    >>> def draw(fig, axes, n):
+    ...     axes[0, 0].plot(range(n))
+    ...     return f"{n} points"
+    >>> demo = figure_demo(draw, {"n": widgets.IntSlider(value=3, min=1, max=5)}, ncols=1)
+    >>> demo.figure.get_suptitle()
+    '3 points'
+    >>> demo.controls["n"].value = 5          # what moving the slider does
+    >>> demo.figure.get_suptitle()
+    '5 points'
     """
     check_callable(draw, "draw", "draw(fig, axes, **values)")
     if not controls:
@@ -51,6 +66,8 @@ def figure_demo(draw, controls, figsize=(10, 4), ncols=2, nrows=1):
             ax.clear()
         title = draw(fig, axes, **{name: control.value for name, control in controls.items()})
         fig.suptitle(title if title is not None else "")
+        if get_ipython() is None:
+            return  # not in a notebook (a script, a test): nothing to display
         with output:
             clear_output(wait=True)
             display(fig)

@@ -18,6 +18,15 @@ def check_activity(X, name="X"):
 
     At least one neuron and two time points are needed to form the lagged
     pairs ``(x_t, x_{t+1})``.
+
+    Examples
+    --------
+    >>> check_activity([[0.0, 1.0, 0.5]]).shape
+    (1, 3)
+    >>> check_activity([[0.0], [1.0]])
+    Traceback (most recent call last):
+    ...
+    ValueError: X must have shape (n_neurons, timesteps) with at least 1 neuron and 2 time steps, got shape (2, 1)
     """
     X = check_array(X, name, ndim=2)
     if X.shape[0] < 1 or X.shape[1] < 2:
@@ -29,7 +38,13 @@ def check_activity(X, name="X"):
 
 
 def check_estimator(estimate_connectivity):
-    """Raise unless ``estimate_connectivity`` is a function ``X -> R``."""
+    """Raise unless ``estimate_connectivity`` is a function ``X -> R``.
+
+    Examples
+    --------
+    >>> check_estimator(np.corrcoef) is np.corrcoef
+    True
+    """
     return check_callable(estimate_connectivity, "estimate_connectivity",
                           "X -> R, like the notebook's correlation_for_all_neurons built on your "
                           "compute_connectivity_from_single_neuron")
@@ -41,6 +56,15 @@ def estimate_with(estimate_connectivity, X):
     Returns
     -------
     R : ndarray, shape (n_neurons, n_neurons)
+
+    Examples
+    --------
+    >>> def lagged(X):                      # what a correct Exercise 1 computes
+    ...     n = len(X)
+    ...     return np.corrcoef(np.concatenate([X[:, 1:], X[:, :-1]]))[:n, n:]
+    >>> X = np.random.RandomState(0).normal(size=(3, 100))
+    >>> estimate_with(lagged, X).shape
+    (3, 3)
     """
     check_estimator(estimate_connectivity)
     X = check_activity(X)
@@ -113,6 +137,15 @@ def simulate_and_estimate(estimate_connectivity, n_neurons, timesteps, random_st
         ``estimate_connectivity(X)``.
     corr : float
         ``matrix_correlation(A, R)``; NaN if ``A`` came out empty.
+
+    Examples
+    --------
+    >>> def lagged(X):                      # what a correct Exercise 1 computes
+    ...     n = len(X)
+    ...     return np.corrcoef(np.concatenate([X[:, 1:], X[:, :-1]]))[:n, n:]
+    >>> A, R, corr = simulate_and_estimate(lagged, n_neurons=6, timesteps=5000)
+    >>> A.shape, R.shape, round(corr, 4)
+    ((6, 6), (6, 6), 0.9597)
     """
     A = create_connectivity(n_neurons, random_state=random_state, p=p)
     X = simulate_neurons(A, timesteps, random_state=random_state)
@@ -143,6 +176,14 @@ def get_sys_corr(estimate_connectivity, n_neurons, timesteps, random_state=42, p
     float
         Correlation between the entries of the true connectivity ``A`` and of
         the estimate ``R``; NaN if ``A`` came out empty.
+
+    Examples
+    --------
+    >>> def lagged(X):                      # what a correct Exercise 1 computes
+    ...     n = len(X)
+    ...     return np.corrcoef(np.concatenate([X[:, 1:], X[:, :-1]]))[:n, n:]
+    >>> round(get_sys_corr(lagged, n_neurons=6, timesteps=5000), 4)   # the tutorial's number
+    0.9597
     """
     return simulate_and_estimate(estimate_connectivity, n_neurons, timesteps, random_state, p)[2]
 
@@ -159,6 +200,17 @@ def quality_vs_n_neurons(estimate_connectivity, sizes, timesteps=1000, n_trials=
     ndarray, shape (n_trials, len(sizes))
         Correlation between true and estimated connectivity (NaN where the
         random network came out empty).
+
+    Examples
+    --------
+    >>> def lagged(X):                      # what a correct Exercise 1 computes
+    ...     n = len(X)
+    ...     return np.corrcoef(np.concatenate([X[:, 1:], X[:, :-1]]))[:n, n:]
+    >>> quality = quality_vs_n_neurons(lagged, [5, 40], timesteps=500, n_trials=2)
+    >>> quality.shape
+    (2, 2)
+    >>> bool(np.nanmean(quality[:, 0]) > np.nanmean(quality[:, 1]))   # bigger networks: worse estimates
+    True
     """
     check_estimator(estimate_connectivity)
     sizes = [check_int(size, "sizes", minimum=1) for size in sizes]
@@ -174,6 +226,14 @@ def quality_vs_sparsity(estimate_connectivity, sparsities, n_neurons=20, timeste
 
     ``estimate_connectivity(X) -> R`` estimates each network (see
     :func:`simulate_and_estimate`).
+
+    Examples
+    --------
+    >>> def lagged(X):                      # what a correct Exercise 1 computes
+    ...     n = len(X)
+    ...     return np.corrcoef(np.concatenate([X[:, 1:], X[:, :-1]]))[:n, n:]
+    >>> quality_vs_sparsity(lagged, [0.5, 0.9], n_neurons=10, timesteps=300, n_trials=2).shape
+    (2, 2)
     """
     check_estimator(estimate_connectivity)
     sparsities = [check_probability(p, "sparsities") for p in sparsities]
@@ -202,6 +262,14 @@ def quality_vs_coarseness(coarse_corr_func, group_counts, n_neurons=128, timeste
     Returns
     -------
     ndarray, shape (n_trials, len(group_counts))
+
+    Examples
+    --------
+    >>> def coarse(n_groups, X, A):                # stands in for your get_coarse_corr
+    ...     return float(n_groups), None, None
+    >>> quality_vs_coarseness(coarse, [2, 4], n_neurons=8, timesteps=20, n_trials=2)
+    array([[2., 4.],
+           [2., 4.]])
     """
     check_callable(coarse_corr_func, "coarse_corr_func",
                    "(n_groups, X, A) -> (corr, R, coarse_A), like your get_coarse_corr")
@@ -221,7 +289,17 @@ def quality_vs_coarseness(coarse_corr_func, group_counts, n_neurons=128, timeste
 
 
 def check_groups(n_groups, n_neurons):
-    """Raise unless ``n_groups`` is a positive integer dividing ``n_neurons``."""
+    """Raise unless ``n_groups`` is a positive integer dividing ``n_neurons``.
+
+    Examples
+    --------
+    >>> check_groups(4, 128)
+    4
+    >>> check_groups(3, 128)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_groups must divide the number of neurons (128) evenly, got 3
+    """
     n_groups = check_int(n_groups, "n_groups", minimum=1)
     if n_neurons % n_groups:
         raise ValueError(

@@ -13,6 +13,13 @@ def plot_connectivity_matrix(A, ax=None, title=None, colorbar=True):
     """Show a connectivity matrix as a heat map centred on zero.
 
     Rows are the receiving neurons ("to"), columns the sending ones ("from").
+
+    Examples
+    --------
+    >>> ax = plot_connectivity_matrix(np.eye(3), title="A")
+    >>> ax.get_title(), ax.get_xlabel()
+    ('A', 'connectivity from')
+    >>> plt.close("all")
     """
     A = np.atleast_2d(check_array(A, "A", finite=False))
     ax = get_axes(ax)
@@ -47,6 +54,15 @@ def plot_true_vs_estimated_connectivity(estimated, true, selected_neuron=None,
     Returns
     -------
     ndarray of Axes
+
+    Examples
+    --------
+    >>> axes = plot_true_vs_estimated_connectivity(0.5 * np.eye(3), np.eye(3), correlation=1.0)
+    >>> [ax.get_title() for ax in axes]
+    ['true connectivity A', 'estimated connectivity R']
+    >>> axes[0].figure.get_suptitle()
+    'correlation between A and R: 1.000'
+    >>> plt.close("all")
     """
     axes = get_axes_grid(axes, 1, 2, figsize=(10, 5))
     true = check_array(true, "true", ndim=2)
@@ -71,6 +87,13 @@ def plot_network_graph(A, ax=None):
 
     Arrow opacity and width grow with the weight; ``A[i, j] > 0`` draws an
     arrow from neuron ``j`` to neuron ``i``.
+
+    Examples
+    --------
+    >>> ax = plot_network_graph(np.array([[0.0, 1.0], [0.0, 0.0]]))   # neuron 1 -> neuron 0
+    >>> len(ax.patches)                            # one arrow
+    1
+    >>> plt.close("all")
     """
     A = check_array(A, "A", ndim=2)
     ax = get_axes(ax)
@@ -95,6 +118,13 @@ def plot_quality_curve(x, corr_data, xlabel, title, ax=None):
 
     ``corr_data`` has one row per trial and one column per entry of ``x``;
     NaNs (empty random networks) are left out of the mean.
+
+    Examples
+    --------
+    >>> ax = plot_quality_curve([1, 2], [[0.9, 0.5], [0.7, np.nan]], "x", "quality")
+    >>> ax.lines[0].get_ydata()                    # the mean over trials, NaN left out
+    array([0.8, 0.5])
+    >>> plt.close("all")
     """
     corr_data = check_array(corr_data, "corr_data", ndim=2, finite=False)
     x = check_array(x, "x", ndim=1)
@@ -111,19 +141,43 @@ def plot_quality_curve(x, corr_data, xlabel, title, ax=None):
 
 
 def plot_estimation_quality_vs_n_neurons(sizes, corr_data, ax=None):
-    """Estimation quality as a function of network size."""
+    """Estimation quality as a function of network size.
+
+    Examples
+    --------
+    >>> ax = plot_estimation_quality_vs_n_neurons([5, 50], [[0.9, 0.4], [0.8, 0.3]])
+    >>> ax.get_xlabel()
+    'number of neurons'
+    >>> plt.close("all")
+    """
     return plot_quality_curve(sizes, corr_data, "number of neurons",
                               "similarity of A and R vs network size", ax=ax)
 
 
 def plot_estimation_quality_vs_sparsity(sparsities, corr_data, ax=None):
-    """Estimation quality as a function of the sparsity ``p`` of A."""
+    """Estimation quality as a function of the sparsity ``p`` of A.
+
+    Examples
+    --------
+    >>> ax = plot_estimation_quality_vs_sparsity([0.5, 0.9], [[0.3, 0.8]])
+    >>> ax.get_title()
+    'similarity of A and R vs sparsity'
+    >>> plt.close("all")
+    """
     return plot_quality_curve(sparsities, corr_data, "sparsity p (fraction of absent connections)",
                               "similarity of A and R vs sparsity", ax=ax)
 
 
 def plot_estimation_quality_vs_coarseness(neurons_per_group, corr_data, n_neurons, ax=None):
-    """Estimation quality of group averages as a function of group size."""
+    """Estimation quality of group averages as a function of group size.
+
+    Examples
+    --------
+    >>> ax = plot_estimation_quality_vs_coarseness([2, 4], [[0.6, 0.4]], n_neurons=8)
+    >>> ax.get_xlabel()
+    'neurons per group (8 neurons in total)'
+    >>> plt.close("all")
+    """
     ax = plot_quality_curve(neurons_per_group, corr_data,
                             f"neurons per group ({n_neurons} neurons in total)",
                             "connectivity estimation vs coarseness of sampling", ax=ax)

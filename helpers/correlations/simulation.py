@@ -6,7 +6,13 @@ from helpers.validation import as_random_state, check_int, check_probability, ch
 
 
 def sigmoid(x):
-    """Logistic function ``1 / (1 + exp(-x))``, element-wise."""
+    """Logistic function ``1 / (1 + exp(-x))``, element-wise.
+
+    Examples
+    --------
+    >>> sigmoid([0.0, np.log(3.0)])
+    array([0.5 , 0.75])
+    """
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
 
@@ -33,6 +39,14 @@ def create_connectivity(n_neurons, random_state=42, p=0.9):
     A : ndarray, shape (n_neurons, n_neurons)
         ``A[i, j]`` is the weight from neuron ``j`` (at time t) to neuron
         ``i`` (at time t + 1). All zeros if no connection was drawn.
+
+    Examples
+    --------
+    >>> A = create_connectivity(6)                # the tutorial's network (seed 42)
+    >>> A.shape, int(np.count_nonzero(A))
+    ((6, 6), 4)
+    >>> bool(np.linalg.svd(A, compute_uv=False)[0] < 1)   # stable dynamics
+    True
     """
     n_neurons = check_int(n_neurons, "n_neurons", minimum=1)
     p = check_probability(p, "p")
@@ -68,6 +82,16 @@ def simulate_neurons(A, timesteps, random_state=42):
     -------
     X : ndarray, shape (n_neurons, timesteps)
         Activity of every neuron at every time step.
+
+    Examples
+    --------
+    >>> X = simulate_neurons(create_connectivity(3), timesteps=5)
+    >>> X.shape
+    (3, 5)
+    >>> X[:, 0]                                   # every neuron starts at 0
+    array([0., 0., 0.])
+    >>> bool(np.all((X[:, 1:] > 0) & (X[:, 1:] < 1)))
+    True
     """
     A = check_square(A, "A")
     timesteps = check_int(timesteps, "timesteps", minimum=2)

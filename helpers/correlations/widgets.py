@@ -26,6 +26,17 @@ def network_size_demo(estimate_connectivity, timesteps=1000, random_state=42, mi
     estimate_connectivity : callable
         ``estimate_connectivity(X) -> R``: the notebook's
         ``correlation_for_all_neurons``, built on your Exercise 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def lagged(X):                      # what a correct Exercise 1 computes
+    ...     n = len(X)
+    ...     return np.corrcoef(np.concatenate([X[:, 1:], X[:, :-1]]))[:n, n:]
+    >>> demo = network_size_demo(lagged, timesteps=200, max_neurons=8)
+    >>> demo.figure.get_suptitle().startswith("correlation of A and R")
+    True
+    >>> demo.controls["n_neurons"].value = 8     # what moving the slider does
     """
     check_estimator(estimate_connectivity)
 
@@ -42,6 +53,16 @@ def sparsity_demo(estimate_connectivity, n_neurons=20, timesteps=1000, random_st
     """Slider over the sparsity ``p`` of A; shows A, R and their correlation.
 
     ``estimate_connectivity(X) -> R`` as for :func:`network_size_demo`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def lagged(X):                      # what a correct Exercise 1 computes
+    ...     n = len(X)
+    ...     return np.corrcoef(np.concatenate([X[:, 1:], X[:, :-1]]))[:n, n:]
+    >>> demo = sparsity_demo(lagged, n_neurons=6, timesteps=200)
+    >>> demo.controls["p"].value
+    0.9
     """
     check_estimator(estimate_connectivity)
 
@@ -66,6 +87,16 @@ def coarse_graining_demo(coarse_corr_func, X, A):
         Simulated activity.
     A : array_like, shape (n_neurons, n_neurons)
         Its true connectivity.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def coarse(n_groups, X, A):              # stands in for your get_coarse_corr
+    ...     return 0.5, np.eye(n_groups), np.eye(n_groups)
+    >>> X, A = np.random.RandomState(0).normal(size=(8, 30)), np.eye(8)
+    >>> demo = coarse_graining_demo(coarse, X, A)
+    >>> demo.controls["n_groups"].options, demo.figure.get_suptitle()
+    ((2, 4, 8), '4 groups of 2 neurons: correlation 0.500')
     """
     check_callable(coarse_corr_func, "coarse_corr_func",
                    "(n_groups, X, A) -> (corr, R, coarse_A), like your get_coarse_corr")
