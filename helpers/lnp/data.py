@@ -53,6 +53,12 @@ def true_receptive_field():
     temporal : ndarray, shape (5,)
         Unit-norm biphasic kernel; entry ``k`` weighs the frame shown ``k``
         frames before the count.
+
+    Examples
+    --------
+    >>> spatial, temporal = true_receptive_field()
+    >>> spatial.shape, temporal.shape
+    ((300,), (5,))
     """
     spatial = center_surround_rf(FRAME_SHAPE, center=RF_CENTER, sigma_surround=3.0, surround_weight=0.9)
     return spatial.ravel(), biphasic_kernel(N_LAGS)
@@ -66,6 +72,12 @@ def generate_dataset(random_state=SEED):
     dict
         ``DN_stim`` (uint8, (300, 1500)), ``DN_triggertimes`` ((1501, 1)),
         ``DN_spiketimes`` ((n_spikes, 1)), as stored in the ``.mat`` file.
+
+    Examples
+    --------
+    >>> data = generate_dataset()                      # the recording shipped with the notebook
+    >>> data["DN_stim"].shape, data["DN_triggertimes"].shape
+    ((300, 1500), (1501, 1))
     """
     rng = as_random_state(random_state)
     n_pixels = FRAME_SHAPE[0] * FRAME_SHAPE[1]
@@ -96,7 +108,18 @@ def generate_dataset(random_state=SEED):
 
 
 def write_dataset(path, random_state=SEED):
-    """Write :func:`generate_dataset` to ``path`` with ``scipy.io.savemat`` (compressed)."""
+    """Write :func:`generate_dataset` to ``path`` with ``scipy.io.savemat`` (compressed).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_dataset(folder)
+    ...     sorted(k for k in scipy.io.loadmat(path) if k.startswith("DN_"))
+    ['DN_spiketimes', 'DN_stim', 'DN_triggertimes']
+    >>> path.name
+    'nda_ex_6_data.mat'
+    """
     path = Path(path)
     if path.is_dir():
         path = path / FILE_NAME
@@ -112,6 +135,15 @@ def check_spike_data(spike_times, trigger_times):
     ValueError
         If ``trigger_times`` has fewer than two entries or is not strictly
         increasing, or if either array holds NaN or inf.
+
+    Examples
+    --------
+    >>> check_spike_data([[0.5], [1.5]], [0.0, 1.0, 2.0])
+    (array([0.5, 1.5]), array([0., 1., 2.]))
+    >>> check_spike_data([0.5], [1.0, 0.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: trigger_times must be strictly increasing (sorted, no repeats)
     """
     spike_times = check_array(spike_times, "spike_times").ravel()
     trigger_times = check_array(trigger_times, "trigger_times").ravel()
@@ -135,6 +167,16 @@ def check_counts_and_stimulus(c, s):
     ValueError
         If counts are negative or not whole numbers, or if ``c`` and ``s`` have
         different numbers of time bins.
+
+    Examples
+    --------
+    >>> c, s = check_counts_and_stimulus([0, 2, 1], np.ones((3, 4)))
+    >>> c, s.shape
+    (array([0., 2., 1.]), (3, 4))
+    >>> check_counts_and_stimulus([0, 2.5, 1], np.ones((3, 4)))
+    Traceback (most recent call last):
+    ...
+    ValueError: c must hold whole spike counts
     """
     c = check_array(c, "c").ravel()
     s = check_array(s, "s", ndim=2)
@@ -149,7 +191,17 @@ def check_counts_and_stimulus(c, s):
 
 
 def check_filter(w, n_pixels, name="w"):
-    """Validate a receptive field: ``n_pixels`` numbers (any shape); returns it flat."""
+    """Validate a receptive field: ``n_pixels`` numbers (any shape); returns it flat.
+
+    Examples
+    --------
+    >>> check_filter(np.ones((2, 3)), 6)
+    array([1., 1., 1., 1., 1., 1.])
+    >>> check_filter(np.ones(5), 6)
+    Traceback (most recent call last):
+    ...
+    ValueError: w must have 6 entries (one per pixel), got 5
+    """
     w = check_array(w, name).ravel()
     if w.size != n_pixels:
         raise ValueError(f"{name} must have {n_pixels} entries (one per pixel), got {w.size}")
@@ -197,6 +249,12 @@ def orient_components(spatial, temporal):
     that the spatial pixel of largest magnitude is positive (an ON center),
     which keeps the product ``u v^T`` unchanged. Each is also scaled to unit
     norm.
+
+    Examples
+    --------
+    >>> u, v = orient_components([0.0, -2.0], [3.0, 4.0])
+    >>> u.round(3) + 0.0, v.round(3)                   # both flipped: the largest pixel is positive
+    (array([0., 1.]), array([-0.6, -0.8]))
     """
     spatial = check_array(spatial, "spatial").ravel()
     temporal = check_array(temporal, "temporal").ravel()

@@ -20,6 +20,13 @@ def plot_rf(w, image_shape, ax=None, title=None, colorbar=False):
 
     The colour scale is symmetric around 0: red is excitatory (more spikes
     when the pixel is bright), blue inhibitory.
+
+    Examples
+    --------
+    >>> ax = plot_rf(np.arange(6.0) - 2.5, (2, 3), title="a field", colorbar=True)
+    >>> ax.images[0].get_array().shape, ax.images[0].get_clim()   # zero in the middle of the scale
+    ((2, 3), (-2.5, 2.5))
+    >>> plt.close("all")
     """
     rows, cols = check_image_shape(image_shape)
     w = check_filter(w, rows * cols).reshape(rows, cols)
@@ -36,7 +43,15 @@ def plot_rf(w, image_shape, ax=None, title=None, colorbar=False):
 
 
 def plot_stimulus_frame(frame, image_shape, ax=None, title="one stimulus frame"):
-    """Show one stimulus frame in grey levels (dark = low, light = high)."""
+    """Show one stimulus frame in grey levels (dark = low, light = high).
+
+    Examples
+    --------
+    >>> ax = plot_stimulus_frame(np.arange(6.0), (2, 3), title="frame 0")
+    >>> ax.get_title()
+    'frame 0'
+    >>> plt.close("all")
+    """
     rows, cols = check_image_shape(image_shape)
     frame = check_filter(frame, rows * cols, name="frame").reshape(rows, cols)
     ax = get_axes(ax)
@@ -48,7 +63,15 @@ def plot_stimulus_frame(frame, image_shape, ax=None, title="one stimulus frame")
 
 
 def plot_counts(c, dt, ax=None, n_bins=200):
-    """Spike counts of the first ``n_bins`` time bins against time."""
+    """Spike counts of the first ``n_bins`` time bins against time.
+
+    Examples
+    --------
+    >>> ax = plot_counts([0, 2, 1, 3], dt=0.1, n_bins=3)
+    >>> ax.get_title()
+    'counts, first 3 bins'
+    >>> plt.close("all")
+    """
     c = check_array(c, "c").ravel()
     ax = get_axes(ax)
     shown = c[:n_bins]
@@ -60,7 +83,15 @@ def plot_counts(c, dt, ax=None, n_bins=200):
 
 
 def plot_rate_vs_counts(r, c, ax=None):
-    """Scatter of the model rate against the sampled counts, with the identity line."""
+    """Scatter of the model rate against the sampled counts, with the identity line.
+
+    Examples
+    --------
+    >>> ax = plot_rate_vs_counts([0.5, 1.0, 2.0], [0, 1, 3])
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('rate r (expected count)', 'count c')
+    >>> plt.close("all")
+    """
     r = check_array(r, "r").ravel()
     c = check_array(c, "c").ravel()
     if r.size != c.size:
@@ -76,7 +107,15 @@ def plot_rate_vs_counts(r, c, ax=None):
 
 
 def plot_true_vs_fitted(w_true, w_fit, image_shape, axes=None, correlation=None):
-    """True and fitted receptive fields side by side."""
+    """True and fitted receptive fields side by side.
+
+    Examples
+    --------
+    >>> axes = plot_true_vs_fitted(np.arange(4.0), np.arange(4.0) + 1, (2, 2), correlation=1.0)
+    >>> [ax.get_title() for ax in axes]
+    ['true RF', 'fitted RF (corr. 1.000)']
+    >>> plt.close("all")
+    """
     axes = get_axes_grid(axes, 1, 2, figsize=(8, 4))
     plot_rf(w_true, image_shape, ax=axes[0], title="true RF", colorbar=True)
     title = "fitted RF" if correlation is None else f"fitted RF (corr. {correlation:.3f})"
@@ -85,7 +124,15 @@ def plot_true_vs_fitted(w_true, w_fit, image_shape, axes=None, correlation=None)
 
 
 def plot_lag_filters(W, image_shape, axes=None, label="lag", common_scale=True):
-    """One panel per column of ``W`` (shape (n_pixels, n_lags)): the filter at each lag."""
+    """One panel per column of ``W`` (shape (n_pixels, n_lags)): the filter at each lag.
+
+    Examples
+    --------
+    >>> axes = plot_lag_filters(np.ones((6, 3)), (2, 3))
+    >>> [ax.get_title() for ax in axes]
+    ['lag 0', 'lag 1', 'lag 2']
+    >>> plt.close("all")
+    """
     rows, cols = check_image_shape(image_shape)
     W = check_array(W, "W", ndim=2)
     if W.shape[0] != rows * cols:
@@ -108,6 +155,13 @@ def plot_space_time(spatial, temporal, image_shape, axes=None, truth=None):
 
     ``truth`` is an optional ``(spatial, temporal)`` pair drawn for comparison
     (the temporal truth is scaled to the estimate's norm).
+
+    Examples
+    --------
+    >>> axes = plot_space_time(np.arange(6.0), [0.2, 1.0, -0.5], (2, 3))
+    >>> axes[1].lines[0].get_ydata()
+    array([ 0.2,  1. , -0.5])
+    >>> plt.close("all")
     """
     rows, cols = check_image_shape(image_shape)
     spatial = check_filter(spatial, rows * cols, name="spatial")
@@ -133,6 +187,13 @@ def plot_binning(spike_times, trigger_times, counts=None, n_frames=10, ax=None):
 
     If ``counts`` is given, each interval is labelled with its count, so the
     binning can be checked by eye.
+
+    Examples
+    --------
+    >>> ax = plot_binning([0.2, 0.7, 1.1], trigger_times=[0.0, 1.0, 2.0], counts=[2, 1])
+    >>> [text.get_text() for text in ax.texts]         # the count of every frame
+    ['2', '1']
+    >>> plt.close("all")
     """
     spike_times, trigger_times = check_spike_data(spike_times, trigger_times)
     n_frames = min(int(n_frames), trigger_times.size - 1)
@@ -154,7 +215,15 @@ def plot_binning(spike_times, trigger_times, counts=None, n_frames=10, ax=None):
 
 
 def plot_ml_vs_lasso(W_ml, W_lasso, image_shape, axes=None):
-    """Maximum-likelihood filters (top row) and Lasso filters (bottom row), one column per lag."""
+    """Maximum-likelihood filters (top row) and Lasso filters (bottom row), one column per lag.
+
+    Examples
+    --------
+    >>> axes = plot_ml_vs_lasso(np.ones((6, 2)), np.zeros((6, 2)), (2, 3))
+    >>> axes.shape, axes[1, 0].get_title()
+    ((2, 2), 'Lasso, lag 0')
+    >>> plt.close("all")
+    """
     W_ml = check_array(W_ml, "W_ml", ndim=2)
     W_lasso = check_array(W_lasso, "W_lasso", ndim=2)
     if W_ml.shape != W_lasso.shape:

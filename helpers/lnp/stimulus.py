@@ -38,6 +38,14 @@ def gaussian_rf(size=15, width=7.0, center=(0.0, 0.0)):
     -------
     w : ndarray, shape (size, size)
         Non-negative, ``np.linalg.norm(w) == 1``. Flatten it for the model.
+
+    Examples
+    --------
+    >>> w = gaussian_rf(5, width=2.0)
+    >>> w.shape, round(float(np.linalg.norm(w)), 6)
+    ((5, 5), 1.0)
+    >>> np.unravel_index(np.argmax(w), w.shape)          # the peak in the middle
+    (np.int64(2), np.int64(2))
     """
     size = check_int(size, "size", minimum=1)
     width = check_positive(width, "width")
@@ -67,6 +75,12 @@ def center_surround_rf(image_shape=(20, 15), center=(0.0, 0.0), sigma_center=1.5
     -------
     ndarray, shape ``image_shape``
         Unit Euclidean norm, positive in the center.
+
+    Examples
+    --------
+    >>> rf = center_surround_rf((20, 15))
+    >>> rf.shape, bool(rf[10, 7] > 0), bool(rf.min() < 0)   # ON center, OFF surround
+    ((20, 15), True, True)
     """
     rows, cols = check_image_shape(image_shape)
     center = _check_center(center)
@@ -88,6 +102,11 @@ def biphasic_kernel(n_lags=5, peak_lag=1.5, width=0.7, rebound=0.8):
     -------
     ndarray, shape (n_lags,)
         Unit norm; entry ``k`` weighs the frame shown ``k`` frames before the count.
+
+    Examples
+    --------
+    >>> biphasic_kernel(5).round(2)                  # a positive lobe, then a negative one
+    array([ 0.08,  0.58,  0.43, -0.45, -0.52])
     """
     n_lags = check_int(n_lags, "n_lags", minimum=1)
     peak_lag, rebound = check_number(peak_lag, "peak_lag"), check_number(rebound, "rebound")
@@ -106,6 +125,12 @@ def binary_frames(n_frames, n_pixels, random_state=None):
     -------
     ndarray of uint8, shape (n_pixels, n_frames)
         One frame per column (the layout of ``DN_stim``).
+
+    Examples
+    --------
+    >>> frames = binary_frames(n_frames=4, n_pixels=3, random_state=0)
+    >>> frames.shape, frames.dtype, sorted(set(frames.ravel().tolist()))
+    ((3, 4), dtype('uint8'), [0, 1])
     """
     n_frames = check_int(n_frames, "n_frames", minimum=1)
     n_pixels = check_int(n_pixels, "n_pixels", minimum=1)

@@ -44,6 +44,21 @@ def fit_quality(sample_func, fit_func, w, n_bins, R=50.0, dt=0.1, v=1.0, random_
         The fitted filter.
     correlation : float
         Pearson correlation between ``w_hat`` and ``w``.
+
+    Examples
+    --------
+    >>> def sample(w, nT, dt, R, v, random_state=0):      # stands in for your sample_lnp
+    ...     rng = np.random.RandomState(random_state)
+    ...     s = rng.normal(scale=np.sqrt(v), size=(nT, len(w)))
+    ...     r = np.exp(s @ w) * dt * R
+    ...     return rng.poisson(r), r, s
+    >>> def fit(c, s, dt=0.1, R=50):                            # a spike-triggered average
+    ...     return s.T @ (c - c.mean())
+    >>> from helpers.lnp import gaussian_rf
+    >>> w = gaussian_rf(4, width=2.0).ravel()
+    >>> w_hat, correlation = fit_quality(sample, fit, w, n_bins=2000)
+    >>> w_hat.shape, bool(correlation > 0.9)
+    ((16,), True)
     """
     check_callable(sample_func, "sample_func", "(w, nT, dt, R, v, random_state) -> (c, r, s)")
     check_callable(fit_func, "fit_func", "(c, s, dt, R) -> w")
@@ -57,7 +72,23 @@ def fit_quality(sample_func, fit_func, w, n_bins, R=50.0, dt=0.1, v=1.0, random_
 
 
 def quality_vs_n_bins(sample_func, fit_func, w, n_bins_list, R=50.0, dt=0.1, v=1.0, random_state=0):
-    """Correlation of the fitted with the true filter for each number of bins."""
+    """Correlation of the fitted with the true filter for each number of bins.
+
+    Examples
+    --------
+    >>> def sample(w, nT, dt, R, v, random_state=0):      # stands in for your sample_lnp
+    ...     rng = np.random.RandomState(random_state)
+    ...     s = rng.normal(scale=np.sqrt(v), size=(nT, len(w)))
+    ...     r = np.exp(s @ w) * dt * R
+    ...     return rng.poisson(r), r, s
+    >>> def fit(c, s, dt=0.1, R=50):                            # a spike-triggered average
+    ...     return s.T @ (c - c.mean())
+    >>> from helpers.lnp import gaussian_rf
+    >>> w = gaussian_rf(4, width=2.0).ravel()
+    >>> quality = quality_vs_n_bins(sample, fit, w, [100, 5000])
+    >>> bool(quality[1] > quality[0])                           # more data, a better fit
+    True
+    """
     return np.array([fit_quality(sample_func, fit_func, w, n, R=R, dt=dt, v=v, random_state=random_state)[1]
                      for n in n_bins_list])
 
@@ -91,6 +122,22 @@ def ml_fit_demo(sample_func, fit_func, w, image_shape=_ML_SHAPE, dt=0.1, v=1.0, 
     -------
     ipywidgets.VBox
         See :func:`helpers.widgets.figure_demo`.
+
+    Examples
+    --------
+    >>> def sample(w, nT, dt, R, v, random_state=0):      # stands in for your sample_lnp
+    ...     rng = np.random.RandomState(random_state)
+    ...     s = rng.normal(scale=np.sqrt(v), size=(nT, len(w)))
+    ...     r = np.exp(s @ w) * dt * R
+    ...     return rng.poisson(r), r, s
+    >>> def fit(c, s, dt=0.1, R=50):                            # a spike-triggered average
+    ...     return s.T @ (c - c.mean())
+    >>> from helpers.lnp import gaussian_rf
+    >>> w = gaussian_rf(4, width=2.0).ravel()
+    >>> demo = ml_fit_demo(sample, fit, w, image_shape=(4, 4), n_bins_options=(500, 1000), R_options=(50,))
+    >>> demo.figure.get_suptitle()[:28]
+    '1000 bins, R = 50: correlati'
+    >>> demo.controls["n_bins"].value = 500                     # what moving the slider does
     """
     check_callable(sample_func, "sample_func", "(w, nT, dt, R, v, random_state) -> (c, r, s)")
     check_callable(fit_func, "fit_func", "(c, s, dt, R) -> w")
@@ -138,6 +185,15 @@ def lasso_demo(lasso_func, c, s, W_ml, image_shape=_LASSO_SHAPE, truth=None, alp
     -------
     ipywidgets.VBox
         See :func:`helpers.widgets.figure_demo`.
+
+    Examples
+    --------
+    >>> def lasso(c, s, lags, alpha):                           # stands in for your fit_lasso_lags
+    ...     return np.zeros((s.shape[1], len(lags)))
+    >>> c, s = np.array([0, 1, 2, 1]), np.ones((4, 6))
+    >>> demo = lasso_demo(lasso, c, s, np.ones((6, 2)), image_shape=(2, 3), lags=[0, 1])
+    >>> demo.figure.get_suptitle()
+    'alpha = 0.1: 0 of 12 weights non-zero'
     """
     image_shape = renamed_keyword(image_shape, shape, "image_shape", "shape", _LASSO_SHAPE)
     check_image_shape(image_shape)
