@@ -27,6 +27,13 @@ def tr_times(n_scans=15, tr=2.0, start=0.0):
     times : ndarray, shape (n_scans,)
         ``start, start + tr, ...``; the defaults give 0, 2, ..., 28 s, the
         times of the tutorial.
+
+    Examples
+    --------
+    >>> tr_times(4)
+    array([0., 2., 4., 6.])
+    >>> tr_times(3, tr=1.5, start=10.0)
+    array([10. , 11.5, 13. ])
     """
     n_scans = check_int(n_scans, "n_scans", minimum=1)
     tr = float(check_array(tr, "tr", ndim=0))
@@ -37,7 +44,13 @@ def tr_times(n_scans=15, tr=2.0, start=0.0):
 
 
 def mean_center(x, name="x"):
-    """Return ``x`` minus its mean, as a new float array (1-D)."""
+    """Return ``x`` minus its mean, as a new float array (1-D).
+
+    Examples
+    --------
+    >>> mean_center([1.0, 2.0, 6.0])
+    array([-2., -1.,  3.])
+    """
     x = check_array(x, name, ndim=1)
     if x.size == 0:
         raise ValueError(f"{name} must not be empty")
@@ -57,6 +70,15 @@ def design_matrix(*regressors, intercept=True):
     Returns
     -------
     X : ndarray, shape (n_scans, n_regressors + intercept)
+
+    Examples
+    --------
+    >>> design_matrix([1.0, 0.0, -1.0], [0.0, 1.0, 0.0])
+    array([[ 1.,  0.,  1.],
+           [ 0.,  1.,  1.],
+           [-1.,  0.,  1.]])
+    >>> design_matrix([1.0, 0.0, -1.0], intercept=False).shape
+    (3, 1)
     """
     if not regressors:
         raise ValueError("design_matrix needs at least one regressor")
@@ -78,6 +100,15 @@ def check_design(X, name="X"):
     A design needs finite values and at least as many rows (scans) as
     columns (regressors): with fewer rows the parameters cannot all be
     estimated.
+
+    Examples
+    --------
+    >>> check_design(np.ones((5, 2))).shape
+    (5, 2)
+    >>> check_design(np.ones((2, 3)))
+    Traceback (most recent call last):
+    ...
+    ValueError: X must have at least as many rows (scans) as columns (regressors), got shape (2, 3)
     """
     X = check_array(X, name, ndim=2)
     n_rows, n_columns = X.shape
@@ -95,6 +126,15 @@ def check_data(Y, n_scans, name="Y"):
     """Return data ``Y`` (one vector, or one vector per column) as floats, or raise.
 
     ``Y`` must have ``n_scans`` rows: one value per row of the design.
+
+    Examples
+    --------
+    >>> check_data(np.zeros((5, 10)), n_scans=5).shape
+    (5, 10)
+    >>> check_data(np.zeros(4), n_scans=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: Y must have one row per scan (5), got shape (4,): the data and the design have mismatched lengths
     """
     Y = check_array(Y, name, ndim=(1, 2))
     if Y.shape[0] != n_scans:
@@ -106,7 +146,13 @@ def check_data(Y, n_scans, name="Y"):
 
 
 def check_contrast(contrast, n_columns, name="contrast"):
-    """Return a contrast as a 1-D float vector of length ``n_columns``, or raise."""
+    """Return a contrast as a 1-D float vector of length ``n_columns``, or raise.
+
+    Examples
+    --------
+    >>> check_contrast([[1, -1, 0]], n_columns=3)
+    array([ 1., -1.,  0.])
+    """
     contrast = check_array(contrast, name, ndim=(1, 2)).reshape(-1)
     if contrast.size != n_columns:
         raise ValueError(
@@ -117,7 +163,13 @@ def check_contrast(contrast, n_columns, name="contrast"):
 
 
 def unit_contrast(index, n_columns):
-    """The contrast that picks out parameter ``index`` of ``n_columns``."""
+    """The contrast that picks out parameter ``index`` of ``n_columns``.
+
+    Examples
+    --------
+    >>> unit_contrast(1, 3)
+    array([0., 1., 0.])
+    """
     n_columns = check_int(n_columns, "n_columns", minimum=1)
     index = check_int(index, "index", minimum=0)
     if index >= n_columns:

@@ -20,6 +20,14 @@ def plot_regressors(times, regressors, labels=None, ax=None, markers=False):
         A legend is drawn when given.
     markers : bool, default False
         Mark the sampled scans.
+
+    Examples
+    --------
+    >>> times = np.arange(4.0)
+    >>> ax = plot_regressors(times, [times, -times], labels=["up", "down"])
+    >>> len(ax.lines), ax.get_xlabel()
+    (3, 'time (s)')
+    >>> plt.close("all")
     """
     times = check_array(times, "times", ndim=1)
     regressors = [check_array(r, "regressors", ndim=1) for r in regressors]
@@ -39,7 +47,15 @@ def plot_regressors(times, regressors, labels=None, ax=None, markers=False):
 
 
 def plot_data(times, signal, data, ax=None):
-    """The noise-free signal as a line and one noisy data vector as crosses."""
+    """The noise-free signal as a line and one noisy data vector as crosses.
+
+    Examples
+    --------
+    >>> ax = plot_data(np.arange(3.0), [0.0, 1.0, 0.0], [0.1, 0.8, -0.2])
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['signal', 'signal + noise']
+    >>> plt.close("all")
+    """
     times = check_array(times, "times", ndim=1)
     ax = plot_regressors(times, [signal], labels=["signal"], ax=ax)
     data = check_array(data, "data", ndim=1)
@@ -51,7 +67,15 @@ def plot_data(times, signal, data, ax=None):
 
 
 def plot_design(X, ax=None, title=None, column_labels=None):
-    """Show a design matrix as a grey-scale image: one row per scan, one column per regressor."""
+    """Show a design matrix as a grey-scale image: one row per scan, one column per regressor.
+
+    Examples
+    --------
+    >>> ax = plot_design(np.ones((5, 2)), title="X", column_labels=["hrf1", "mean"])
+    >>> [label.get_text() for label in ax.get_xticklabels()]
+    ['hrf1', 'mean']
+    >>> plt.close("all")
+    """
     X = check_array(X, "X", ndim=2)
     ax = get_axes(ax)
     ax.imshow(X, interpolation="nearest", cmap="gray", aspect="auto")
@@ -75,6 +99,13 @@ def plot_estimate_histogram(estimates, ax=None, label=None, predicted_sd=None, b
     predicted_sd : float, optional
         Draw the normal density with the simulated mean and this standard
         deviation on top of the (density-scaled) histogram.
+
+    Examples
+    --------
+    >>> ax = plot_estimate_histogram([0.9, 1.0, 1.1, 1.0], label="hrf1", predicted_sd=0.07)
+    >>> ax.get_title()
+    'hrf1: mean 1.000, sd 0.071'
+    >>> plt.close("all")
     """
     estimates = check_array(estimates, "estimates", ndim=1)
     ax = get_axes(ax)
@@ -96,6 +127,13 @@ def plot_estimate_scatter(x, y, ax=None, xlabel="", ylabel="", max_points=1000, 
 
     Only the first ``max_points`` pairs are drawn (to keep figures light);
     the correlation uses all of them.
+
+    Examples
+    --------
+    >>> ax = plot_estimate_scatter([1.0, 2.0, 3.0], [3.0, 2.0, 1.0], xlabel="hrf1", ylabel="hrf2")
+    >>> ax.get_title()
+    'correlation -1.0000'
+    >>> plt.close("all")
     """
     x = check_array(x, "x", ndim=1)
     y = check_array(y, "y", ndim=1)
@@ -114,6 +152,13 @@ def plot_sd_vs_shift(shifts, predicted, simulated=None, ax=None, current=None):
 
     ``predicted`` has one value per shift; ``simulated`` is either one value
     per shift or a single ``(shift, sd)`` pair; ``current`` marks a shift.
+
+    Examples
+    --------
+    >>> ax = plot_sd_vs_shift([1.0, 2.0, 4.0], [0.9, 0.5, 0.3], simulated=(2.0, 0.52), current=2.0)
+    >>> ax.get_yscale(), len(ax.lines)
+    ('log', 3)
+    >>> plt.close("all")
     """
     shifts = check_array(shifts, "shifts", ndim=1)
     predicted = check_array(predicted, "predicted", ndim=(1, 2), finite=False)

@@ -40,6 +40,14 @@ def simulate_data(signal, n_samples=None, noise_sd=1.0, random_state=None):
     Returns
     -------
     Y : ndarray, shape (n_scans,) or (n_scans, n_samples)
+
+    Examples
+    --------
+    >>> Y = simulate_data(np.zeros(15), n_samples=1000, random_state=0)
+    >>> Y.shape, round(float(Y.std()), 1)
+    ((15, 1000), 1.0)
+    >>> simulate_data([1.0, 2.0], noise_sd=0.1, random_state=0).round(2)
+    array([1.18, 2.04])
     """
     signal = check_array(signal, "signal", ndim=1)
     noise_sd = check_positive(noise_sd, "noise_sd")
@@ -56,6 +64,15 @@ def fit_all(fit, X, Y):
     Returns
     -------
     B : ndarray, shape (n_columns_of_X, n_samples)
+
+    Examples
+    --------
+    >>> def fit(X, Y):                           # stands in for your fit_betas
+    ...     return np.linalg.lstsq(X, Y, rcond=None)[0]
+    >>> X = design_matrix([1.0, 2.0, 3.0, 4.0])
+    >>> fit_all(fit, X, np.array([3.0, 5.0, 7.0, 9.0])).round(6)    # y = 2 x + 1
+    array([[2.],
+           [1.]])
     """
     check_callable(fit, "fit", "fit(X, Y) -> parameters, like your fit_betas")
     X = check_design(X)
@@ -84,6 +101,15 @@ def estimate_summary(B):
     corr : ndarray, shape (n_parameters, n_parameters)
         Correlations between the estimates across samples (NaN for a
         constant row, such as the estimate of a column of zeros).
+
+    Examples
+    --------
+    >>> B = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0], [5.0, 5.0, 5.0]])
+    >>> means, sds, corr = estimate_summary(B)
+    >>> means, sds.round(3)
+    (array([2., 2., 5.]), array([0.816, 0.816, 0.   ]))
+    >>> corr[0, 1], bool(np.isnan(corr[0, 2]))          # a constant row has no correlation
+    (np.float64(-1.0), True)
     """
     B = check_array(B, "B", ndim=2)
     if B.shape[1] < 2:
@@ -96,7 +122,14 @@ def estimate_summary(B):
 
 
 def simulated_sd(B, contrast):
-    """Standard deviation (``ddof=0``) of a contrast of simulated estimates."""
+    """Standard deviation (``ddof=0``) of a contrast of simulated estimates.
+
+    Examples
+    --------
+    >>> B = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    >>> round(simulated_sd(B, [1, 0]), 4)
+    0.8165
+    """
     B = check_array(B, "B", ndim=2)
     contrast = check_contrast(contrast, B.shape[0])
     return float(np.std(contrast @ B))
@@ -117,6 +150,17 @@ def shifted_regressors(hrf, times, shift):
     Returns
     -------
     first, second : ndarray, shape (n_scans,)
+
+    Examples
+    --------
+    >>> def hrf(t):                              # a stand-in HRF: a bump 5 s after the event
+    ...     return np.exp(-0.5 * ((np.asarray(t) - 5.0) / 2.0) ** 2)
+    >>> def predicted_sd(X, contrast):            # stands in for your predicted_sd
+    ...     contrast = np.asarray(contrast, dtype=float)
+    ...     return float(np.sqrt(contrast @ np.linalg.inv(X.T @ X) @ contrast))
+    >>> first, second = shifted_regressors(hrf, tr_times(), shift=2.0)
+    >>> round(float(first.mean()), 12), bool(np.argmax(second) > np.argmax(first))
+    (0.0, True)
     """
     check_callable(hrf, "hrf", "hrf(times) -> values, like your spm_hrf")
     times = check_array(times, "times", ndim=1)
@@ -154,6 +198,21 @@ def shift_experiment(shift, hrf, fit, predicted_sd, times=None, n_samples=10_000
         ``times, first, second, X, B`` (estimates, shape (3, n_samples)),
         ``regressor_corr``, ``predicted_sd`` and ``simulated_sd`` (both
         length 2: first and second HRF parameter), ``estimate_corr``.
+
+    Examples
+    --------
+    >>> def fit(X, Y):                           # stands in for your fit_betas
+    ...     return np.linalg.lstsq(X, Y, rcond=None)[0]
+    >>> def hrf(t):                              # a stand-in HRF: a bump 5 s after the event
+    ...     return np.exp(-0.5 * ((np.asarray(t) - 5.0) / 2.0) ** 2)
+    >>> def predicted_sd(X, contrast):            # stands in for your predicted_sd
+    ...     contrast = np.asarray(contrast, dtype=float)
+    ...     return float(np.sqrt(contrast @ np.linalg.inv(X.T @ X) @ contrast))
+    >>> result = shift_experiment(4.0, hrf, fit, predicted_sd, n_samples=2000)
+    >>> result["B"].shape
+    (3, 2000)
+    >>> bool(np.allclose(result["simulated_sd"], result["predicted_sd"], rtol=0.1))
+    True
     """
     check_callable(predicted_sd, "predicted_sd", "predicted_sd(X, contrast) -> float, like your predicted_sd")
     times = tr_times() if times is None else check_array(times, "times", ndim=1)

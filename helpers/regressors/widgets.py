@@ -30,6 +30,22 @@ def shift_demo(hrf, fit, predicted_sd, times=None, n_samples=10_000, random_stat
         Simulated data vectors per setting (one fit call).
     random_state : int, default 0
         The same noise is used for every shift.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def hrf(t):                               # a stand-in HRF: a bump 5 s after the event
+    ...     return np.exp(-0.5 * ((np.asarray(t) - 5.0) / 2.0) ** 2)
+    >>> def fit(X, Y):                            # stands in for your fit_betas
+    ...     return np.linalg.lstsq(X, Y, rcond=None)[0]
+    >>> def predicted_sd(X, contrast):            # stands in for your predicted_sd
+    ...     contrast = np.asarray(contrast, dtype=float)
+    ...     return float(np.sqrt(contrast @ np.linalg.inv(X.T @ X) @ contrast))
+    >>> demo = shift_demo(hrf, fit, predicted_sd, n_samples=500, max_shift=4.0, step=1.0)
+    >>> demo.shifts
+    array([0.5, 1.5, 2.5, 3.5])
+    >>> demo.figure.get_suptitle()[:13]
+    'shift 2 s: sd'
     """
     check_callable(hrf, "hrf", "hrf(times) -> values, like your spm_hrf")
     check_callable(fit, "fit", "fit(X, Y) -> parameters, like your fit_betas")
