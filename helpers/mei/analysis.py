@@ -28,6 +28,12 @@ def select_neurons(oracle, variance, min_oracle=0.5, variance_quantile=0.5):
     min_oracle : float, default 0.5
     variance_quantile : float, default 0.5
         Keep neurons whose variance is at least this quantile of all variances.
+
+    Examples
+    --------
+    >>> # reliable: neurons 0, 1, 3; variance at least the median (4): neurons 1, 2
+    >>> select_neurons(oracle=[0.9, 0.9, 0.2, 0.7], variance=[1.0, 5.0, 5.0, 3.0])
+    array([1])
     """
     oracle = check_array(oracle, "oracle", ndim=1, finite=False)
     variance = check_array(variance, "variance", ndim=1)
@@ -44,6 +50,13 @@ def gabor_parameter_grid(image_shape=(36, 64), wavelengths=(6, 9, 13), sigma_per
     Keys are the arguments of ``create_gabor``: ``phase``, ``wavelength``,
     ``orientation`` (radians), ``sigma`` (pixels, a multiple of the
     wavelength), ``dy`` and ``dx`` (pixels from the image centre).
+
+    Examples
+    --------
+    >>> grid = gabor_parameter_grid((36, 64), wavelengths=(6,), sigma_per_wavelength=(0.5,), n_orientations=2,
+    ...                             n_phases=2, dy=(0,), dx=(0,))
+    >>> len(grid), sorted(grid[0])
+    (4, ['dx', 'dy', 'height', 'orientation', 'phase', 'sigma', 'wavelength', 'width'])
     """
     height, width = check_image_shape(image_shape)
     n_orientations = check_int(n_orientations, "n_orientations", minimum=1)
@@ -73,6 +86,13 @@ def gabor_bank(create_gabor, parameters):
     Returns
     -------
     ndarray, shape (n_gabors, height, width)
+
+    Examples
+    --------
+    >>> def create_gabor(height, width, phase, wavelength, orientation, sigma, dy=0, dx=0):   # stands in for yours
+    ...     return np.full((height, width), np.cos(phase))
+    >>> gabor_bank(create_gabor, gabor_parameter_grid((8, 10), n_phases=2, wavelengths=(6,))).shape
+    (480, 8, 10)
     """
     check_callable(create_gabor, "create_gabor",
                    "(height, width, phase, wavelength, orientation, sigma, dy, dx) -> image, like your create_gabor")
@@ -91,6 +111,16 @@ def best_mei(generate_mei, model, neuron, n_starts=3, **kwargs):
     Gradient ascent can end on a local maximum, so several starts
     (``random_state = 0, 1, ...``) are tried and the image with the highest
     model response is returned, with that response.
+
+    Examples
+    --------
+    >>> from helpers.mei.toy_models import TemplateModel
+    >>> model = TemplateModel(np.ones((1, 4, 4)))          # responds to the mean brightness
+    >>> def generate_mei(model, neuron, random_state=0):    # stands in for yours: a random image
+    ...     return np.random.RandomState(random_state).normal(size=(4, 4))
+    >>> image, response = best_mei(generate_mei, model, 0, n_starts=3)
+    >>> image.shape, bool(response > 0)
+    ((4, 4), True)
     """
     check_callable(generate_mei, "generate_mei", "(model, neuron, ..., random_state) -> image, like your generate_mei")
     n_starts = check_int(n_starts, "n_starts", minimum=1)
@@ -105,6 +135,13 @@ def best_mei(generate_mei, model, neuron, n_starts=3, **kwargs):
 
 
 def power_spectrum(image):
-    """Power of the 2-D Fourier transform, zero frequency at the centre (fftshift)."""
+    """Power of the 2-D Fourier transform, zero frequency at the centre (fftshift).
+
+    Examples
+    --------
+    >>> power = power_spectrum(np.ones((4, 4)))            # a flat image: only the zero frequency
+    >>> power[2, 2], float(power.sum() - power[2, 2])
+    (np.float64(256.0), 0.0)
+    """
     image = check_array(image, "image", ndim=2)
     return np.abs(np.fft.fftshift(np.fft.fft2(image))) ** 2

@@ -32,6 +32,14 @@ class Experiment:
     test_responses : ndarray, shape (n_neurons, n_test, n_trials)
     population : Population
         The ground truth (never available in a real experiment).
+
+    Examples
+    --------
+    >>> experiment = simulate_experiment(n_train=20, n_test=4, n_trials=3, image_shape=(12, 16))
+    >>> experiment.train_responses.shape, experiment.test_responses.shape
+    ((135, 20), (135, 4, 3))
+    >>> experiment.cell_types[:2]
+    array(['simple', 'simple'], dtype='<U11')
     """
 
     train_images: np.ndarray
@@ -53,6 +61,12 @@ def simulate_experiment(n_train=4000, n_test=118, n_trials=50, image_shape=IMAGE
     Returns
     -------
     Experiment
+
+    Examples
+    --------
+    >>> experiment = simulate_experiment(n_train=20, n_test=4, n_trials=3, image_shape=(12, 16))
+    >>> experiment.train_images.shape, experiment.test_images.shape
+    ((20, 12, 16), (4, 12, 16))
     """
     n_train = check_int(n_train, "n_train", minimum=1)
     n_test = check_int(n_test, "n_test", minimum=2)

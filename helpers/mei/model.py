@@ -124,7 +124,14 @@ def _initialize_conv(conv, generator):
 
 @contextlib.contextmanager
 def single_thread():
-    """Run torch on one thread inside the block (reproducible sums)."""
+    """Run torch on one thread inside the block (reproducible sums).
+
+    Examples
+    --------
+    >>> with single_thread():
+    ...     torch.get_num_threads()
+    1
+    """
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -134,7 +141,15 @@ def single_thread():
 
 
 def as_image_tensor(images):
-    """(n, h, w) or (h, w) array -> float32 tensor (n, 1, h, w)."""
+    """(n, h, w) or (h, w) array -> float32 tensor (n, 1, h, w).
+
+    Examples
+    --------
+    >>> as_image_tensor(np.zeros((5, 12, 16))).shape
+    torch.Size([5, 1, 12, 16])
+    >>> as_image_tensor(np.zeros((12, 16))).dtype
+    torch.float32
+    """
     images = check_array(images, "images", ndim=(2, 3))
     if images.ndim == 2:
         images = images[None]
@@ -142,7 +157,14 @@ def as_image_tensor(images):
 
 
 def predict(model, images, batch_size=512):
-    """Model responses to images, as an ndarray of shape (n_images, n_neurons)."""
+    """Model responses to images, as an ndarray of shape (n_images, n_neurons).
+
+    Examples
+    --------
+    >>> model = PopulationCNN(3, (12, 16), channels=4, random_state=0)
+    >>> predict(model, np.zeros((5, 12, 16))).shape
+    (5, 3)
+    """
     tensor = as_image_tensor(images)
     model.eval()
     with torch.no_grad():
@@ -179,6 +201,16 @@ def train_model(images, responses, loss_function, n_epochs=12, batch_size=64, le
     -------
     model : PopulationCNN, in eval mode
     history : list of float, the mean training loss of every epoch
+
+    Examples
+    --------
+    >>> def poisson_loss(predicted, observed):            # stands in for yours
+    ...     return (predicted - observed * torch.log(predicted + 1e-8)).mean()
+    >>> rng = np.random.RandomState(0)
+    >>> images, counts = rng.normal(size=(64, 12, 16)), rng.poisson(2.0, size=(3, 64))
+    >>> model, history = train_model(images, counts, poisson_loss, n_epochs=2, batch_size=32, channels=4)
+    >>> model.n_neurons, len(history)
+    (3, 2)
     """
     random_state = renamed_keyword(random_state, seed, "random_state", "seed", 0)
     if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
@@ -222,13 +254,34 @@ def train_model(images, responses, loss_function, n_epochs=12, batch_size=64, le
 
 
 def save_model(model, path):
-    """Save the weights and the shape of a :class:`PopulationCNN`."""
+    """Save the weights and the shape of a :class:`PopulationCNN`.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> model = PopulationCNN(3, (12, 16), channels=4, random_state=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     save_model(model, os.path.join(folder, "cnn.pt"))
+    ...     loaded = load_model(os.path.join(folder, "cnn.pt"))
+    >>> loaded.image_shape, all(torch.equal(loaded.state_dict()[k], v) for k, v in model.state_dict().items())
+    ((12, 16), True)
+    """
     torch.save({"n_neurons": model.n_neurons, "image_shape": model.image_shape, "channels": model.channels,
                 "state_dict": model.state_dict()}, path)
 
 
 def load_model(path):
-    """Load a :class:`PopulationCNN` saved by :func:`save_model` (eval mode)."""
+    """Load a :class:`PopulationCNN` saved by :func:`save_model` (eval mode).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     save_model(PopulationCNN(2, (12, 16), channels=4, random_state=0), os.path.join(folder, "cnn.pt"))
+    ...     model = load_model(os.path.join(folder, "cnn.pt"))
+    >>> model.n_neurons, model.training
+    (2, False)
+    """
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     # the seed only avoids drawing from torch's global generator: the weights are replaced
     model = PopulationCNN(checkpoint["n_neurons"], checkpoint["image_shape"], checkpoint["channels"], random_state=0)

@@ -13,7 +13,15 @@ TYPE_COLORS = {"simple": "tab:blue", "complex": "tab:orange", "two-subunit": "ta
 
 
 def show_image(image, ax=None, title=None, limit=None):
-    """Gray-scale image centred on 0 (mean gray), without ticks."""
+    """Gray-scale image centred on 0 (mean gray), without ticks.
+
+    Examples
+    --------
+    >>> ax = show_image(np.array([[-1.0, 0.5], [0.0, 1.0]]), title="an image")
+    >>> ax.images[0].get_clim()                          # symmetric around mean gray
+    (-1.0, 1.0)
+    >>> plt.close("all")
+    """
     image = check_array(image, "image", ndim=2)
     ax = get_axes(ax)
     limit = limit if limit is not None else (np.abs(image).max() or 1.0)
@@ -73,7 +81,16 @@ def plot_image_grid(images, titles=None, ncols=6, size=1.8, axes=None):
 
 
 def plot_oracle_vs_truth(oracle, truth, cell_types, ax=None):
-    """Measured oracle correlation against its simulated expectation, by cell type."""
+    """Measured oracle correlation against its simulated expectation, by cell type.
+
+    Examples
+    --------
+    >>> cell_types = ["simple", "complex", "simple"]
+    >>> ax = plot_oracle_vs_truth([0.8, 0.6, 0.9], [0.85, 0.55, 0.9], cell_types)
+    >>> ax.get_ylabel()
+    'measured oracle correlation'
+    >>> plt.close("all")
+    """
     oracle = check_array(oracle, "oracle", ndim=1, finite=False)
     truth = check_array(truth, "truth", ndim=1)
     ax = get_axes(ax)
@@ -87,7 +104,16 @@ def plot_oracle_vs_truth(oracle, truth, cell_types, ax=None):
 
 
 def plot_selection(oracle, variance, selected, cell_types, min_oracle, min_variance, ax=None):
-    """Oracle correlation vs response variance; selected neurons filled."""
+    """Oracle correlation vs response variance; selected neurons filled.
+
+    Examples
+    --------
+    >>> cell_types = ["simple", "complex", "simple"]
+    >>> ax = plot_selection([0.8, 0.3, 0.9], [1.0, 2.0, 3.0], [0, 2], cell_types, min_oracle=0.5, min_variance=1.5)
+    >>> ax.get_title()
+    'filled: selected'
+    >>> plt.close("all")
+    """
     oracle = check_array(oracle, "oracle", ndim=1, finite=False)
     variance = check_array(variance, "variance", ndim=1)
     ax = get_axes(ax)
@@ -106,7 +132,16 @@ def plot_selection(oracle, variance, selected, cell_types, min_oracle, min_varia
 
 
 def plot_values_by_type(values, cell_types, ax=None, ylabel="", reference=None):
-    """Strip plot of one value per neuron, grouped by cell type."""
+    """Strip plot of one value per neuron, grouped by cell type.
+
+    Examples
+    --------
+    >>> cell_types = ["simple", "complex", "simple"]
+    >>> ax = plot_values_by_type([1.2, 0.9, 1.4], cell_types, ylabel="ratio", reference=1.0)
+    >>> [label.get_text() for label in ax.get_xticklabels()]
+    ['simple', 'complex']
+    >>> plt.close("all")
+    """
     values = check_array(values, "values", ndim=1, finite=False)
     ax = get_axes(ax)
     kinds = [k for k in TYPE_COLORS if np.any(np.asarray(cell_types) == k)]
@@ -123,7 +158,15 @@ def plot_values_by_type(values, cell_types, ax=None, ylabel="", reference=None):
 
 
 def plot_response_comparison(mei, gabor, natural, ax=None, title="model responses"):
-    """Responses to MEI, best Gabor and best natural image, one line per neuron."""
+    """Responses to MEI, best Gabor and best natural image, one line per neuron.
+
+    Examples
+    --------
+    >>> ax = plot_response_comparison([5.0, 6.0], [4.0, 3.0], [2.0, 2.5])
+    >>> ax.lines[-1].get_ydata()                         # the median of each column
+    array([5.5 , 3.5 , 2.25])
+    >>> plt.close("all")
+    """
     responses = np.column_stack([check_array(mei, "mei", ndim=1), check_array(gabor, "gabor", ndim=1),
                                  check_array(natural, "natural", ndim=1)])
     ax = get_axes(ax)
@@ -136,7 +179,15 @@ def plot_response_comparison(mei, gabor, natural, ax=None, title="model response
 
 
 def plot_power_spectrum(power, ax=None, title=None):
-    """Log power spectrum, zero frequency at the centre."""
+    """Log power spectrum, zero frequency at the centre.
+
+    Examples
+    --------
+    >>> ax = plot_power_spectrum(np.ones((4, 6)), title="flat")
+    >>> ax.get_title()
+    'flat'
+    >>> plt.close("all")
+    """
     power = check_array(power, "power", ndim=2)
     ax = get_axes(ax)
     height, width = power.shape
@@ -150,7 +201,16 @@ def plot_power_spectrum(power, ax=None, title=None):
 
 
 def plot_axial_average(p_theta, ax=None, label=None):
-    """Mean power against angle (polar axes recommended)."""
+    """Mean power against angle (polar axes recommended).
+
+    Examples
+    --------
+    >>> ax = plt.figure().add_subplot(projection="polar")
+    >>> ax = plot_axial_average([1.0, 2.0, 4.0, 2.0], ax=ax, label="MEI")
+    >>> float(ax.lines[0].get_ydata().max())              # normalized to its maximum
+    1.0
+    >>> plt.close("all")
+    """
     p_theta = check_array(p_theta, "p_theta", ndim=1, finite=False)
     ax = get_axes(ax)
     theta = (np.arange(len(p_theta)) + 0.5) * 2 * np.pi / len(p_theta)

@@ -37,6 +37,13 @@ def oriented_fields(image_shape, centers, frequencies, orientations, envelope_sd
     Returns
     -------
     ndarray, shape (n_fields, height * width)
+
+    Examples
+    --------
+    >>> fields = oriented_fields((12, 16), centers=[[6, 8]], frequencies=[0.1], orientations=[0.0],
+    ...                          envelope_sd=[3.0], aspect=[1.0], phases=[0.0])
+    >>> fields.shape, round(float(np.linalg.norm(fields)), 6)
+    ((1, 192), 1.0)
     """
     height, width = image_shape
     rows, cols = np.mgrid[0:height, 0:width].astype(float)
@@ -71,6 +78,17 @@ class Population:
     parameters : dict of ndarray
         Position (row, column), frequency (cycles/pixel), orientation
         (radians) and envelope size of the first receptive field.
+
+    Examples
+    --------
+    >>> population = make_population(2, 1, 1, 0, image_shape=(12, 16))
+    >>> population.n_neurons, population.fields.shape
+    (4, (4, 2, 192))
+    >>> images = np.zeros((3, 12, 16))                     # mean gray: only the baseline
+    >>> bool(np.allclose(population.rates(images), population.baseline[:, None]))
+    True
+    >>> population.spike_counts(images, n_trials=5, random_state=0).shape
+    (4, 3, 5)
     """
 
     cell_types: np.ndarray
@@ -128,6 +146,12 @@ def make_population(n_simple=50, n_complex=35, n_two_subunit=30, n_unreliable=20
     Returns
     -------
     Population
+
+    Examples
+    --------
+    >>> population = make_population(n_simple=2, n_complex=1, n_two_subunit=1, n_unreliable=0, image_shape=(12, 16))
+    >>> population.cell_types.tolist()
+    ['simple', 'simple', 'complex', 'two-subunit']
     """
     counts = [check_int(n, name, minimum=0) for n, name in
               [(n_simple, "n_simple"), (n_complex, "n_complex"),

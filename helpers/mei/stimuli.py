@@ -32,6 +32,12 @@ def pink_noise(n_images, image_shape=IMAGE_SHAPE, exponent=1.0, random_state=Non
     -------
     ndarray, shape (n_images, height, width)
         Zero-mean images with unit pixel standard deviation.
+
+    Examples
+    --------
+    >>> images = pink_noise(2, (12, 16), random_state=0)
+    >>> images.shape, images.std(axis=(1, 2)).round(6)
+    ((2, 12, 16), array([1., 1.]))
     """
     n_images = check_int(n_images, "n_images", minimum=1)
     height, width = check_image_shape(image_shape)
@@ -66,6 +72,12 @@ def natural_images(n_images, image_shape=IMAGE_SHAPE, contrast=(0.15, 0.35), ran
     -------
     images : ndarray, shape (n_images, height, width)
         Zero-mean images.
+
+    Examples
+    --------
+    >>> images = natural_images(3, (12, 16), contrast=(0.2, 0.2), random_state=0)
+    >>> images.shape, images.std(axis=(1, 2)).round(6)
+    ((3, 12, 16), array([0.2, 0.2, 0.2]))
     """
     rng = as_random_state(random_state)
     height, width = check_image_shape(image_shape)
@@ -122,6 +134,12 @@ def natural_images(n_images, image_shape=IMAGE_SHAPE, contrast=(0.15, 0.35), ran
 
 
 def mean_contrast(images):
-    """Target contrast C*: the mean over images of the pixel standard deviation."""
+    """Target contrast C*: the mean over images of the pixel standard deviation.
+
+    Examples
+    --------
+    >>> round(mean_contrast(natural_images(3, (12, 16), contrast=(0.2, 0.2), random_state=0)), 6)
+    0.2
+    """
     images = check_array(images, "images", ndim=3)
     return float(images.std(axis=(1, 2)).mean())

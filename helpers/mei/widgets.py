@@ -10,7 +10,19 @@ from helpers.widgets import figure_demo
 
 
 def mei_step(generate_mei, model, neuron, n_steps, cutoff, contrast, image_shape, random_state=0):
-    """One MEI and its model response: the computation behind :func:`mei_demo`."""
+    """One MEI and its model response: the computation behind :func:`mei_demo`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from helpers.mei.toy_models import TemplateModel
+    >>> model = TemplateModel(np.ones((2, 8, 8)))
+    >>> def generate_mei(model, neuron, n_steps, image_shape, contrast, cutoff, random_state=0):   # stands in for yours
+    ...     return np.full(image_shape, contrast)
+    >>> image, response = mei_step(generate_mei, model, 0, n_steps=10, cutoff=0.2, contrast=0.1, image_shape=(8, 8))
+    >>> image.shape, round(response, 3)
+    ((8, 8), 6.402)
+    """
     check_callable(generate_mei, "generate_mei", "(model, neuron, n_steps, ...) -> image, like your generate_mei")
     image = np.asarray(generate_mei(model, neuron, n_steps, image_shape=image_shape, contrast=contrast,
                                     cutoff=cutoff, random_state=random_state), dtype=float)
@@ -37,6 +49,18 @@ def mei_demo(generate_mei, model, units, labels, true_fields, image_shape, true_
     image_shape : (int, int)
     true_rates : callable, optional
         ``true_rates(image) -> expected spike count of each offered neuron``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from helpers.mei.toy_models import TemplateModel
+    >>> model = TemplateModel(np.ones((2, 8, 8)))
+    >>> def generate_mei(model, neuron, n_steps, image_shape, contrast, cutoff, random_state=0):   # stands in for yours
+    ...     return np.full(image_shape, contrast)
+    >>> demo = mei_demo(generate_mei, model, units=[0, 1], labels=["neuron 0", "neuron 1"],
+    ...                 true_fields=np.zeros((2, 8, 8)), image_shape=(8, 8))
+    >>> demo.figure.get_suptitle()
+    'neuron 0: model response 6.40'
     """
     check_callable(generate_mei, "generate_mei", "(model, neuron, n_steps, ...) -> image, like your generate_mei")
     units = [int(u) for u in units]
