@@ -269,12 +269,12 @@ def test_mei_demo_redraws_when_a_control_changes():
     demo = mei_demo(fake_generate, model, [0, 1], ["a", "b"], np.ones((2, 12, 16)), (12, 16),
                     true_rates=lambda image: np.array([1.0, 2.0]))
     before = demo.figure.axes[0].images[0].get_array().copy()
-    title_before = demo.figure._suptitle.get_text()
+    title_before = demo.figure.get_suptitle()
     demo.controls["choice"].value = 1
     after = demo.figure.axes[0].images[0].get_array()
     assert calls[-1][0] == 1
     assert not np.allclose(before, after)
-    assert demo.figure._suptitle.get_text() != title_before and "b" in demo.figure._suptitle.get_text()
+    assert demo.figure.get_suptitle() != title_before and "b" in demo.figure.get_suptitle()
     demo.controls["n_steps"].value = 120
     assert calls[-1][1] == 120
 
@@ -302,8 +302,11 @@ def number(text, pattern):
     return float(re.search(pattern, text).group(1))
 
 
-def test_notebook_oracle_matches_the_truth_and_is_fast(printed):
+def test_notebook_oracle_matches_the_truth(printed):
     assert number(printed["oracle_truth"], r"reliable cells: ([0-9.]+)") < 0.02
+
+
+def test_notebook_oracle_is_fast(printed):
     assert number(printed["oracle_truth"], r"in ([0-9.]+) s") <= 0.5
 
 
@@ -353,3 +356,82 @@ def test_retrained_notebook_with_all_meis_reaches_the_promised_numbers(printed_a
 def test_notebook_seed_like_gabor_is_symmetric(printed):
     assert number(printed["spectra"], r"SI_1 = ([0-9.]+)") > 0.95
     assert number(printed["spectra"], r"SI_2 = ([0-9.]+)") > 0.9
+
+
+# --- the Summary states what the cells print --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def summary(executed_notebook):
+    notebook = executed_notebook("mei_vs_gabor", "mei_vs_gabor.ipynb")
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "summary_md")
+    return " ".join(cell.source.split())
+
+
+def stated(summary, pattern):
+    """The number(s) the Summary states, as text (their digits set the tolerance)."""
+    match = re.search(pattern, summary)
+    assert match, f"the Summary no longer says {pattern!r}"
+    return match.groups()
+
+
+def agrees(text, value):
+    """``value`` rounds to the number written as ``text`` (0.86 accepts 0.855 to 0.865)."""
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return abs(value - float(text)) <= 0.5 * 10 ** -decimals + 1e-9
+
+
+SUMMARY_CLAIMS = [
+    # (what the Summary says, the cell that prints it, what the cell prints)
+    (r"(\d+) neurons x (\d+) images x (\d+) trials", "data", r"test responses: \((\d+), (\d+), (\d+)\)"),
+    (r"\(median correlation (-?[0-9.]+)\)", "explore", r"correlation between neurons: median (-?[0-9.]+)"),
+    (r"flags (\d+) neurons of every type, (\d+) of them unreliable", "explore_outliers",
+     r"on the 3 features: (\d+) outliers.*'unreliable': (\d+)"),
+    (r"median error about ([0-9.]+)", "oracle_truth", r"reliable cells: ([0-9.]+)"),
+    (r"(\d+) reliable, variable neurons are selected", "selection", r"(\d+) neurons selected"),
+    (r"percentile rule would keep (\d+) of them", "selection_seed", r"percentile rule: (\d+) neurons"),
+    (r"median \*\*correlation\*\* of about ([0-9.]+)", "evaluate", r"median test correlation: ([0-9.]+)"),
+    (r"the best of (\d+) Gabors", "bank", r"(\d+) Gabors"),
+    (r"for all (\d+) neurons of the graded run", "bank", r"for (\d+) of \d+ neurons"),
+    (r"for all (\d+) neurons of the graded run", "bank", r"for \d+ of (\d+) neurons"),
+    (r"correlation between starts ([0-9.]+) for both", "invariance",
+     r"simple: correlation between the MEIs of different starts, median ([0-9.]+)"),
+    (r"correlation between starts ([0-9.]+) for both", "invariance",
+     r"two-subunit: correlation between the MEIs of different starts, median ([0-9.]+)"),
+    (r"not for complex cells \(median ([0-9.]+)\)", "invariance",
+     r"complex: correlation between the MEIs of different starts, median ([0-9.]+)"),
+    (r"contrast \(about ([0-9.]+) vs ([0-9.]+)\)", "masked_stats", r"masked contrast, median: +MEI ([0-9.]+), Gabor ([0-9.]+)"),
+    (r"symmetry indices near 1 \(([0-9.]+) and ([0-9.]+)\)", "spectra", r"SI_1 = ([0-9.]+), SI_2 = ([0-9.]+)"),
+    (r"SI_1 about ([0-9.]+) vs ([0-9.]+) for their best Gabors", "spectra",
+     r"two-subunit: median SI_1 / SI_2 +MEI ([0-9.]+) / [0-9.]+, +best Gabor ([0-9.]+)"),
+    (r"median ratio about ([0-9.]+)", "truth", r"simple: true response MEI / best Gabor, median ([0-9.]+)"),
+    (r"about match it \(about ([0-9.]+)\)", "truth", r"complex: true response MEI / best Gabor, median ([0-9.]+)"),
+    (r"as any Gabor \(about ([0-9.]+)\)", "truth", r"two-subunit: true response MEI / best Gabor, median ([0-9.]+)"),
+]
+
+
+@pytest.mark.parametrize("claim, cell, output", SUMMARY_CLAIMS, ids=[f"{c[1]}-{i}" for i, c in enumerate(SUMMARY_CLAIMS)])
+def test_summary_states_the_printed_numbers(summary, printed, claim, cell, output):
+    texts = stated(summary, claim)
+    match = re.search(output, printed[cell], re.DOTALL)
+    assert match, f"cell {cell} no longer prints {output!r}"
+    values = [float(v) for v in match.groups()]
+    assert len(values) == len(texts)
+    for text, value in zip(texts, values):
+        assert agrees(text, value), f"the Summary says {text}, cell {cell} prints {value}"
+
+
+def test_summary_qualitative_claims_hold(summary, printed):
+    assert "no unreliable one" in summary
+    assert "unreliable" not in printed["selection"]
+    assert "of them)" in summary and re.search(r"only the percentile rule: 0\b", printed["selection_seed"])
+    assert "similar luminance (about 0)" in summary
+    luminance = [float(v) for v in re.findall(r"(?:MEI|Gabor) ([-+][0-9.]+)", printed["masked_stats"])]
+    assert len(luminance) == 2 and max(abs(v) for v in luminance) < 0.01
+    assert "every simple cell's MEI reaches at least 90 %" in summary
+    reached, total = map(int, re.search(r"simple: .*at least 0.9 for (\d+) of (\d+)", printed["truth"]).groups())
+    assert reached == total
+
+
+def test_summary_agreement_check_can_fail():
+    assert agrees("0.86", 0.859) and agrees("1.1", 1.11) and agrees("67", 67)
+    assert not agrees("1.5", 1.63) and not agrees("2.2", 2.26) and not agrees("0.86", 0.8449)
