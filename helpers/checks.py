@@ -14,7 +14,17 @@ import numpy as np
 
 @contextlib.contextmanager
 def quiet():
-    """Silence warnings and floating-point complaints inside the block."""
+    """Silence warnings and floating-point complaints inside the block.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with quiet():
+    ...     warnings.warn("not shown")
+    ...     ratio = np.float64(1.0) / 0.0
+    >>> ratio
+    np.float64(inf)
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):
@@ -22,13 +32,29 @@ def quiet():
 
 
 def call_quietly(function, *args, **kwargs):
-    """Call ``function(*args, **kwargs)`` with warnings silenced."""
+    """Call ``function(*args, **kwargs)`` with warnings silenced.
+
+    Examples
+    --------
+    >>> call_quietly(np.corrcoef, [1.0, 2.0, 3.0], [1.0, 1.0, 1.0])[0, 1]   # no RuntimeWarning
+    np.float64(nan)
+    """
     with quiet():
         return function(*args, **kwargs)
 
 
 def as_float_array(value, name):
-    """Convert a student's result to a float array, with a readable error."""
+    """Convert a student's result to a float array, with a readable error.
+
+    Examples
+    --------
+    >>> as_float_array([1, 2], "w")
+    array([1., 2.])
+    >>> as_float_array("abc", "w")
+    Traceback (most recent call last):
+    ...
+    AssertionError: w should be numeric, got str
+    """
     try:
         with quiet():
             return np.asarray(value, dtype=float)
@@ -37,7 +63,18 @@ def as_float_array(value, name):
 
 
 def assert_shape(value, shape, name):
-    """Assert that ``value`` converts to an array of exactly ``shape``."""
+    """Assert that ``value`` converts to an array of exactly ``shape``.
+
+    Examples
+    --------
+    >>> assert_shape([[1, 2, 3]], (1, 3), "W").shape
+    (1, 3)
+    >>> try:
+    ...     assert_shape([1, 2, 3], (3, 1), "W")
+    ... except AssertionError as error:
+    ...     print(str(error).splitlines()[0])
+    W should have shape (3, 1), got (3,)
+    """
     array = as_float_array(value, name)
     assert array.shape == tuple(shape), f"{name} should have shape {tuple(shape)}, got {array.shape}"
     return array
@@ -48,6 +85,15 @@ def assert_close(actual, expected, name, atol=1e-8, rtol=1e-6):
 
     The comparison is written out here (not ``np.allclose``) so the message
     can say where the largest difference is.
+
+    Examples
+    --------
+    >>> assert_close([1.0, np.nan], [1.0 + 1e-12, np.nan], "r")      # NaNs in the same places match
+    >>> assert_close([1.0, 2.0], [1.0, 2.5], "r")
+    Traceback (most recent call last):
+    ...
+    AssertionError: r is not what was expected: 1 of 2 values differ
+    at index (1,) got 2.0, expected 2.5
     """
     actual = as_float_array(actual, name)
     expected = np.asarray(expected, dtype=float)
