@@ -1,0 +1,289 @@
+"""In a real browser: JupyterLab, the demos' widgets, feedback, the grade report and formgrader.
+
+Chromium (Debian's ``chromium`` package) driven by Playwright. JupyterLab runs
+on 127.0.0.1 with a token, started with ``expose_app_in_browser`` so the tests
+can run JupyterLab's own commands (Run All, run a cell) and read the notebook
+model, as a student's clicks would. Requests that leave the machine are
+blocked and recorded: the pages must need none.
+
+Screenshots go to ``$COURSE_SCREENSHOTS`` (default: ``course-screenshots`` in
+the temporary folder); the test run prints the folder at the end.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+from conftest import REPO, copy_course, student_with
+from course import notebooks as nbtools
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("COURSE_SCREENSHOTS", Path(os.environ.get("TMPDIR", "/tmp")) / "course-screenshots"))
+
+try:
+    import playwright.sync_api  # noqa: F401
+    HAVE_PLAYWRIGHT = True
+except ImportError:
+    HAVE_PLAYWRIGHT = False
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.skipif(not CHROMIUM.exists() or not HAVE_PLAYWRIGHT,
+                       reason="browser tests need Debian's chromium (apt-get install chromium) and playwright "
+                              "(pip); ./run test installs both when run as root"),
+]
+
+# Assignments whose notebooks run past unsolved exercises (helpers.exercises.needs_exercise).
+NOTEBOOKS = ["correlations", "lnp", "correlated_regressors"]
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "file://", "data:", "blob:", "about:")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Lab:
+    """A JupyterLab server on 127.0.0.1 serving ``root``."""
+
+    def __init__(self, root, home):
+        self.root, self.token, self.port = Path(root), "course-browser-test", free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+               "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "ws"),
+               "MPLBACKEND": "module://matplotlib_inline.backend_inline", "OMP_NUM_THREADS": "1"}
+        # All cells in the page (no windowing: the tests look for every demo), no news prompt.
+        for plugin, values in {"notebook-extension/tracker": {"windowingMode": "none"},
+                               "apputils-extension/notification": {"fetchNews": "false"}}.items():
+            settings = home / "settings" / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+            settings.parent.mkdir(parents=True, exist_ok=True)
+            settings.write_text(json.dumps(values))
+        self.log = (home / "lab.log").open("w")
+        command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
+                   f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+                   "--LabApp.expose_app_in_browser=True", "--ServerApp.disable_check_xsrf=False"]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        self.process = subprocess.Popen(command, cwd=self.root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urlopen(f"{self.url}/api/status?token={self.token}", timeout=2).read()
+                return
+            except OSError:
+                assert self.process.poll() is None, (home / "lab.log").read_text()[-3000:]
+                time.sleep(0.5)
+        raise AssertionError("JupyterLab did not start within 120 s")
+
+    def page_url(self, path):
+        return f"{self.url}/{path}?token={self.token}"
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def shots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; every request that would leave the machine is blocked and recorded in ``page.outside``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.outside = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(LOCAL):
+            request_route.continue_()
+        else:
+            page.outside.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def student_lab(tmp_path_factory):
+    """JupyterLab on a student's copy of the released notebooks."""
+    home = tmp_path_factory.mktemp("student-lab")
+    for assignment in NOTEBOOKS:
+        shutil.copytree(REPO / "release" / assignment, home / "notebooks" / assignment)
+    lab = Lab(home / "notebooks", home)
+    yield lab
+    lab.stop()
+
+
+# ---- JupyterLab, driven through its own commands -------------------------------------------
+
+CURRENT = "window.jupyterapp.shell.currentWidget"
+
+
+def open_notebook(page, lab, path):
+    page.goto(lab.page_url(f"lab/tree/{path}"))
+    page.wait_for_function(f"""() => {{ const w = window.jupyterapp && {CURRENT};
+        return w && w.context && w.context.path === {str(path)!r} && w.sessionContext.session
+            && w.sessionContext.session.kernel && w.sessionContext.session.kernel.status === 'idle'; }}""",
+                           timeout=180_000)
+
+
+def wait_until_idle(page, timeout=600_000):
+    page.wait_for_timeout(1000)
+    page.wait_for_function(f"""() => {{ const w = {CURRENT};
+        const busy = [...w.content.node.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'));
+        return !busy && w.sessionContext.session.kernel.status === 'idle'; }}""", timeout=timeout, polling=500)
+
+
+def run_all(page):
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    wait_until_idle(page)
+
+
+def cells(page):
+    """grade_id, type, tags, execution count, outputs (type, error name, text) of every cell."""
+    return page.evaluate(f"""() => {CURRENT}.content.widgets.map((w, index) => ({{
+        index, type: w.model.type, id: (w.model.getMetadata('nbgrader') || {{}}).grade_id,
+        tags: w.model.getMetadata('tags') || [], count: w.model.type === 'code' ? w.model.executionCount : null,
+        outputs: w.model.type === 'code' ? w.model.outputs.toJSON().map(o => ({{
+            type: o.output_type, ename: o.ename || '', text: [].concat(o.text || '').join('') }})) : [] }}))""")
+
+
+def set_and_run(page, index, source):
+    page.evaluate(f"""([index, source]) => {{ const nb = {CURRENT}.content;
+        nb.widgets[index].model.sharedModel.setSource(source); nb.activeCellIndex = index; }}""", [index, source])
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
+    wait_until_idle(page)
+
+
+def run_cell(page, index):
+    page.evaluate(f"([index]) => {{ {CURRENT}.content.activeCellIndex = index; }}", [index])
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
+    wait_until_idle(page)
+
+
+def errors(cell):
+    return [o["ename"] for o in cell["outputs"] if o["type"] == "error"]
+
+
+def text(cell):
+    return "".join(o["text"] for o in cell["outputs"])
+
+
+def is_check(cell, source_flags):
+    flags = source_flags.get(cell["id"], {})
+    return bool(flags.get("grade")) and not flags.get("solution")
+
+
+def demos(page):
+    """Each demo (a top-level widget box with a figure output), numbered in a data attribute: its controls and figure."""
+    return page.evaluate("""() => [...document.querySelectorAll('.jp-OutputArea-output .widget-vbox')]
+        .filter(box => box.querySelector('.widget-output') && !box.parentElement.closest('.widget-vbox'))
+        .map((box, index) => { box.dataset.demo = index; const img = box.querySelector('.widget-output img');
+            return {sliders: box.querySelectorAll('.widget-slider').length,
+                    dropdowns: box.querySelectorAll('.widget-dropdown select').length,
+                    image: img ? img.src : null}; })""")
+
+
+def move_slider(page, demo, slider):
+    """Press the right arrow on slider number ``slider`` of demo number ``demo``, as a student would."""
+    handle = page.locator(f'[data-demo="{demo}"] .widget-slider').nth(slider) \
+        .locator(".noUi-handle, input[type=range]").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+
+
+def change_dropdown(page, demo, dropdown):
+    """Choose the next option (or the first, from the last) of a demo's dropdown."""
+    select = page.locator(f'[data-demo="{demo}"] .widget-dropdown select').nth(dropdown)
+    count = select.locator("option").count()
+    current = select.evaluate("element => element.selectedIndex")
+    select.select_option(index=(current + 1) % count)
+
+
+def wait_for_new_figure(page, demo, before, timeout=120_000):
+    page.wait_for_function("""([demo, before]) => {
+        const img = document.querySelector(`[data-demo="${demo}"] .widget-output img`);
+        return img && img.src !== before; }""", arg=[demo, before], timeout=timeout, polling=500)
+
+
+@pytest.mark.parametrize("assignment", NOTEBOOKS)
+def test_a_student_runs_the_notebook_solves_it_and_moves_every_control(student_lab, page, shots, assignment):
+    source = nbtools.read(REPO / "source" / assignment / f"{assignment}.ipynb")
+    flags = {nbtools.grade_id(c): c.metadata.get("nbgrader", {}) for c in source.cells}
+    answers = nbtools.reference_answers(source)
+    open_notebook(page, student_lab, f"{assignment}/{assignment}.ipynb")
+
+    # 1. Run All on the blank notebook reaches the end; only the checks fail.
+    run_all(page)
+    blank = cells(page)
+    page.screenshot(path=str(shots / f"{assignment}-1-run-all-blank.png"))
+    code = [c for c in blank if c["type"] == "code"]
+    assert all(c["count"] for c in code), [c["id"] for c in code if not c["count"]]
+    assert not [c["id"] for c in code if errors(c) and not is_check(c, flags)]
+    assert all(errors(c) and "raises-exception" in c["tags"] for c in code if is_check(c, flags))
+    assert any("not done yet" in text(c) for c in code)
+
+    # 2. Exercise 1 with the reference answer: its visible check passes.
+    first = next(c for c in blank if c["id"] in answers)
+    set_and_run(page, first["index"], answers[first["id"]])
+    check = next(c for c in blank if c["index"] > first["index"] and is_check(c, flags))
+    run_cell(page, check["index"])
+    after = cells(page)[check["index"]]
+    page.screenshot(path=str(shots / f"{assignment}-2-exercise-1-checked.png"))
+    assert errors(after) == [] and "Visible checks passed." in text(after)
+
+    # 3. Every answer filled in, Run All again: no error anywhere, then every slider redraws its figure.
+    page.evaluate(f"""(answers) => {{ for (const w of {CURRENT}.content.widgets) {{
+        const id = (w.model.getMetadata('nbgrader') || {{}}).grade_id;
+        if (id in answers) w.model.sharedModel.setSource(answers[id]); }} }}""", answers)
+    run_all(page)
+    solved = cells(page)
+    assert not [(c["id"], errors(c)) for c in solved if errors(c)]
+    found = demos(page)
+    expected = [nbtools.grade_id(c) for c in source.cells
+                if c.cell_type == "code" and (nbtools.grade_id(c) or "").startswith("demo_")]
+    assert len(found) == len(expected) and all(d["image"] for d in found), (expected, found)
+    for demo, info in enumerate(found):
+        page.locator(f'[data-demo="{demo}"]').scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shots / f"{assignment}-3-demo{demo}-before.png"))
+        moves = [(move_slider, i) for i in range(info["sliders"])] + \
+                [(change_dropdown, i) for i in range(info["dropdowns"])]
+        assert moves, f"demo {demo} has no control"
+        for move, number in moves:
+            before = demos(page)[demo]["image"]
+            move(page, demo, number)
+            wait_for_new_figure(page, demo, before)
+        page.screenshot(path=str(shots / f"{assignment}-3-demo{demo}-after.png"))
+    assert page.outside == []
