@@ -82,7 +82,33 @@ WRONG_TYPES = [
     (lambda: natural_images(2, contrast=0.2), "contrast must be a range"),
     (lambda: pink_noise(2, exponent="1"), "exponent must be a number"),
     (lambda: create_connectivity(4, random_state="42"), "random_state must be an int seed"),
+    (lambda: _regressors().tr_times(5, tr="2"), "tr must be a number"),
+    (lambda: _lnp().plot_binning([0.5], [0.0, 1.0], n_frames=2.5), "n_frames must be an integer"),
+    (lambda: _mei().select_neurons([0.9], [1.0], min_oracle="0.5"), "min_oracle must be a number"),
+    (lambda: _mei().gabor_parameter_grid(wavelengths=("6",)), "wavelengths must be a positive number"),
+    (lambda: _toy_models().ConstantModel(1.5), "n_neurons must be an integer"),
+    (lambda: _mei().mei_demo(len, None, [0.0], ["a"], np.zeros((1, 4, 4)), (4, 4)), "units must be an integer"),
 ]
+
+
+def _regressors():
+    import helpers.regressors as module
+    return module
+
+
+def _lnp():
+    import helpers.lnp as module
+    return module
+
+
+def _mei():
+    import helpers.mei as module
+    return module
+
+
+def _toy_models():
+    import helpers.mei.toy_models as module
+    return module
 
 
 @pytest.mark.parametrize("call, message", WRONG_TYPES)

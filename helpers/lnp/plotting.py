@@ -9,7 +9,7 @@ import numpy as np
 
 from helpers.lnp.data import check_filter, check_spike_data
 from helpers.plotting import get_axes, get_axes_grid
-from helpers.validation import check_array, check_image_shape
+from helpers.validation import check_array, check_image_shape, check_int
 
 
 
@@ -196,7 +196,7 @@ def plot_binning(spike_times, trigger_times, counts=None, n_frames=10, ax=None):
     >>> plt.close("all")
     """
     spike_times, trigger_times = check_spike_data(spike_times, trigger_times)
-    n_frames = min(int(n_frames), trigger_times.size - 1)
+    n_frames = min(check_int(n_frames, "n_frames", minimum=1), trigger_times.size - 1)
     edges = trigger_times[:n_frames + 1]
     ax = get_axes(ax)
     shown = spike_times[(spike_times >= edges[0] - 0.05) & (spike_times <= edges[-1] + 0.05)]

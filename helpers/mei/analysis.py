@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from helpers.mei.stimuli import check_image_shape
-from helpers.validation import check_array, check_callable, check_int
+from helpers.validation import check_array, check_callable, check_int, check_number, check_positive, check_probability
 
 
 def select_neurons(oracle, variance, min_oracle=0.5, variance_quantile=0.5):
@@ -39,6 +39,8 @@ def select_neurons(oracle, variance, min_oracle=0.5, variance_quantile=0.5):
     variance = check_array(variance, "variance", ndim=1)
     if oracle.shape != variance.shape:
         raise ValueError(f"oracle and variance must have the same shape, got {oracle.shape} and {variance.shape}")
+    min_oracle = check_number(min_oracle, "min_oracle")
+    variance_quantile = check_probability(variance_quantile, "variance_quantile")
     keep = (oracle >= min_oracle) & (variance >= np.quantile(variance, variance_quantile))
     return np.flatnonzero(keep)
 
@@ -62,6 +64,9 @@ def gabor_parameter_grid(image_shape=(36, 64), wavelengths=(6, 9, 13), sigma_per
     n_orientations = check_int(n_orientations, "n_orientations", minimum=1)
     n_phases = check_int(n_phases, "n_phases", minimum=1)
     grid = []
+    wavelengths = [check_positive(w, "wavelengths") for w in wavelengths]
+    sigma_per_wavelength = [check_positive(f, "sigma_per_wavelength") for f in sigma_per_wavelength]
+    dy, dx = [check_number(y, "dy") for y in dy], [check_number(x, "dx") for x in dx]
     for wavelength, factor, k, j, y, x in itertools.product(
             wavelengths, sigma_per_wavelength, range(n_orientations), range(n_phases), dy, dx):
         grid.append({"height": height, "width": width, "phase": 2 * np.pi * j / n_phases,

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.validation import check_array
+from helpers.validation import check_array, check_int
 
 
 class TemplateModel(nn.Module):
@@ -57,7 +57,7 @@ class ConstantModel(nn.Module):
 
     def __init__(self, n_neurons=1):
         super().__init__()
-        self.n_neurons = int(n_neurons)
+        self.n_neurons = check_int(n_neurons, "n_neurons", minimum=1)
 
     def forward(self, images):
         # multiplied by 0 rather than a constant, so the output still depends on the image

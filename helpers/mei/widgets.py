@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from helpers.mei.plotting import show_image
-from helpers.validation import check_callable
+from helpers.validation import check_array, check_callable, check_int
 from helpers.widgets import figure_demo
 
 
@@ -63,8 +63,8 @@ def mei_demo(generate_mei, model, units, labels, true_fields, image_shape, true_
     'neuron 0: model response 6.40'
     """
     check_callable(generate_mei, "generate_mei", "(model, neuron, n_steps, ...) -> image, like your generate_mei")
-    units = [int(u) for u in units]
-    true_fields = np.asarray(true_fields, dtype=float)
+    units = [check_int(u, "units", minimum=0) for u in units]
+    true_fields = check_array(true_fields, "true_fields", ndim=3)
     if not units:
         raise ValueError("units must hold at least one model output")
     if len(labels) != len(units) or len(true_fields) != len(units):

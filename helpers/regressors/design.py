@@ -7,7 +7,7 @@ predicting their spread are the tutorial's exercises.
 import numpy as np
 
 from helpers.stats import pearson_correlation
-from helpers.validation import check_array, check_int
+from helpers.validation import check_array, check_int, check_number
 
 
 def tr_times(n_scans=15, tr=2.0, start=0.0):
@@ -36,8 +36,8 @@ def tr_times(n_scans=15, tr=2.0, start=0.0):
     array([10. , 11.5, 13. ])
     """
     n_scans = check_int(n_scans, "n_scans", minimum=1)
-    tr = float(check_array(tr, "tr", ndim=0))
-    start = float(check_array(start, "start", ndim=0))
+    tr = check_number(tr, "tr")
+    start = check_number(start, "start")
     if tr <= 0:
         raise ValueError(f"tr must be a positive number of seconds, got {tr}")
     return start + tr * np.arange(n_scans)

@@ -17,7 +17,7 @@ from helpers.regressors.design import (
     tr_times,
     unit_contrast,
 )
-from helpers.validation import as_random_state, check_array, check_callable, check_int, check_positive
+from helpers.validation import as_random_state, check_array, check_callable, check_int, check_number, check_positive
 
 
 def simulate_data(signal, n_samples=None, noise_sd=1.0, random_state=None):
@@ -164,7 +164,7 @@ def shifted_regressors(hrf, times, shift):
     """
     check_callable(hrf, "hrf", "hrf(times) -> values, like your spm_hrf")
     times = check_array(times, "times", ndim=1)
-    shift = float(check_array(shift, "shift", ndim=0))
+    shift = check_number(shift, "shift")
     first = mean_center(check_array(hrf(times), "hrf(times)", ndim=1), "hrf(times)")
     second = mean_center(check_array(hrf(times - shift), "hrf(times - shift)", ndim=1), "hrf(times - shift)")
     if first.shape != times.shape or second.shape != times.shape:
@@ -216,7 +216,7 @@ def shift_experiment(shift, hrf, fit, predicted_sd, times=None, n_samples=10_000
     """
     check_callable(predicted_sd, "predicted_sd", "predicted_sd(X, contrast) -> float, like your predicted_sd")
     times = tr_times() if times is None else check_array(times, "times", ndim=1)
-    shift = float(check_array(shift, "shift", ndim=0))
+    shift = check_number(shift, "shift")
     if shift <= 0:
         raise ValueError(f"shift must be a positive delay in seconds, got {shift}")
     first, second = shifted_regressors(hrf, times, shift)
