@@ -8,11 +8,23 @@ from helpers.plotting import get_axes, get_axes_grid
 from helpers.validation import check_array
 
 
-
 def plot_connectivity_matrix(A, ax=None, title=None, colorbar=True):
     """Show a connectivity matrix as a heat map centred on zero.
 
     Rows are the receiving neurons ("to"), columns the sending ones ("from").
+
+    Parameters
+    ----------
+    A : array_like, shape (n_neurons, n_neurons)
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    title : str, optional
+    colorbar : bool, default True
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -88,6 +100,17 @@ def plot_network_graph(A, ax=None):
     Arrow opacity and width grow with the weight; ``A[i, j] > 0`` draws an
     arrow from neuron ``j`` to neuron ``i``.
 
+    Parameters
+    ----------
+    A : array_like, shape (n_neurons, n_neurons)
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> ax = plot_network_graph(np.array([[0.0, 1.0], [0.0, 0.0]]))   # neuron 1 -> neuron 0
@@ -119,6 +142,20 @@ def plot_quality_curve(x, corr_data, xlabel, title, ax=None):
     ``corr_data`` has one row per trial and one column per entry of ``x``;
     NaNs (empty random networks) are left out of the mean.
 
+    Parameters
+    ----------
+    x : array_like, shape (n_values,)
+    corr_data : array_like, shape (n_trials, len(x))
+        Correlations of A and R, one row per trial; NaNs are left out of the mean.
+    xlabel, title : str
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> ax = plot_quality_curve([1, 2], [[0.9, 0.5], [0.7, np.nan]], "x", "quality")
@@ -143,6 +180,19 @@ def plot_quality_curve(x, corr_data, xlabel, title, ax=None):
 def plot_estimation_quality_vs_n_neurons(sizes, corr_data, ax=None):
     """Estimation quality as a function of network size.
 
+    Parameters
+    ----------
+    sizes : array_like
+    corr_data : array_like, shape (n_trials, len(x))
+        Correlations of A and R, one row per trial; NaNs are left out of the mean.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> ax = plot_estimation_quality_vs_n_neurons([5, 50], [[0.9, 0.4], [0.8, 0.3]])
@@ -157,6 +207,19 @@ def plot_estimation_quality_vs_n_neurons(sizes, corr_data, ax=None):
 def plot_estimation_quality_vs_sparsity(sparsities, corr_data, ax=None):
     """Estimation quality as a function of the sparsity ``p`` of A.
 
+    Parameters
+    ----------
+    sparsities : array_like
+    corr_data : array_like, shape (n_trials, len(x))
+        Correlations of A and R, one row per trial; NaNs are left out of the mean.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> ax = plot_estimation_quality_vs_sparsity([0.5, 0.9], [[0.3, 0.8]])
@@ -170,6 +233,21 @@ def plot_estimation_quality_vs_sparsity(sparsities, corr_data, ax=None):
 
 def plot_estimation_quality_vs_coarseness(neurons_per_group, corr_data, n_neurons, ax=None):
     """Estimation quality of group averages as a function of group size.
+
+    Parameters
+    ----------
+    neurons_per_group : array_like
+    corr_data : array_like, shape (n_trials, len(x))
+        Correlations of A and R, one row per trial; NaNs are left out of the mean.
+    n_neurons : int
+        Network size, shown in the axis label.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------

@@ -12,14 +12,27 @@ from helpers.plotting import get_axes, get_axes_grid
 from helpers.validation import check_array, check_image_shape, check_int
 
 
-
-
-
 def plot_rf(w, image_shape, ax=None, title=None, colorbar=False):
     """Show a receptive field (or any image given as a flat vector), zero in white.
 
     The colour scale is symmetric around 0: red is excitatory (more spikes
     when the pixel is bright), blue inhibitory.
+
+    Parameters
+    ----------
+    w : array_like
+        The field, ``image_shape[0] * image_shape[1]`` numbers (any shape).
+    image_shape : pair of int
+        ``(rows, columns)`` of the image; ``rows * columns`` entries are needed.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    title : str, optional
+    colorbar : bool, default False
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -45,6 +58,21 @@ def plot_rf(w, image_shape, ax=None, title=None, colorbar=False):
 def plot_stimulus_frame(frame, image_shape, ax=None, title="one stimulus frame"):
     """Show one stimulus frame in grey levels (dark = low, light = high).
 
+    Parameters
+    ----------
+    frame : array_like
+        One frame, ``image_shape[0] * image_shape[1]`` numbers.
+    image_shape : pair of int
+        ``(rows, columns)`` of the image; ``rows * columns`` entries are needed.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    title : str, default "one stimulus frame"
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> ax = plot_stimulus_frame(np.arange(6.0), (2, 3), title="frame 0")
@@ -65,6 +93,22 @@ def plot_stimulus_frame(frame, image_shape, ax=None, title="one stimulus frame")
 def plot_counts(c, dt, ax=None, n_bins=200):
     """Spike counts of the first ``n_bins`` time bins against time.
 
+    Parameters
+    ----------
+    c : array_like, shape (n_bins,)
+        Spike counts.
+    dt : float
+        Bin width in seconds.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    n_bins : int, default 200
+        How many bins to show.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> ax = plot_counts([0, 2, 1, 3], dt=0.1, n_bins=3)
@@ -84,6 +128,18 @@ def plot_counts(c, dt, ax=None, n_bins=200):
 
 def plot_rate_vs_counts(r, c, ax=None):
     """Scatter of the model rate against the sampled counts, with the identity line.
+
+    Parameters
+    ----------
+    r, c : array_like, shape (n_bins,)
+        Rates (expected counts) and sampled counts.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -109,6 +165,22 @@ def plot_rate_vs_counts(r, c, ax=None):
 def plot_true_vs_fitted(w_true, w_fit, image_shape, axes=None, correlation=None):
     """True and fitted receptive fields side by side.
 
+    Parameters
+    ----------
+    w_true, w_fit : array_like
+        The two fields, ``image_shape[0] * image_shape[1]`` numbers each.
+    image_shape : pair of int
+        ``(rows, columns)`` of the image; ``rows * columns`` entries are needed.
+    axes : sequence of two Axes, optional
+        Where to draw; a new 1 x 2 figure if None.
+    correlation : float, optional
+        Shown in the title of the fitted field.
+
+    Returns
+    -------
+    ndarray of Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> axes = plot_true_vs_fitted(np.arange(4.0), np.arange(4.0) + 1, (2, 2), correlation=1.0)
@@ -125,6 +197,23 @@ def plot_true_vs_fitted(w_true, w_fit, image_shape, axes=None, correlation=None)
 
 def plot_lag_filters(W, image_shape, axes=None, label="lag", common_scale=True):
     """One panel per column of ``W`` (shape (n_pixels, n_lags)): the filter at each lag.
+
+    Parameters
+    ----------
+    W : array_like, shape (n_pixels, n_lags)
+    image_shape : pair of int
+        ``(rows, columns)`` of the image; ``rows * columns`` entries are needed.
+    axes : sequence of Axes, optional
+        One per lag; a new 1 x n_lags figure if None.
+    label : str, default "lag"
+        Title prefix of every panel.
+    common_scale : bool, default True
+        One colour scale for all lags (else one per lag).
+
+    Returns
+    -------
+    ndarray of Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -155,6 +244,23 @@ def plot_space_time(spatial, temporal, image_shape, axes=None, truth=None):
 
     ``truth`` is an optional ``(spatial, temporal)`` pair drawn for comparison
     (the temporal truth is scaled to the estimate's norm).
+
+    Parameters
+    ----------
+    spatial : array_like
+        ``image_shape[0] * image_shape[1]`` numbers.
+    temporal : array_like, shape (n_lags,)
+    image_shape : pair of int
+        ``(rows, columns)`` of the image; ``rows * columns`` entries are needed.
+    axes : sequence of two Axes, optional
+        Where to draw; a new 1 x 2 figure if None.
+    truth : pair of array_like, optional
+        ``(spatial, temporal)`` ground truth.
+
+    Returns
+    -------
+    ndarray of Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -188,6 +294,22 @@ def plot_binning(spike_times, trigger_times, counts=None, n_frames=10, ax=None):
     If ``counts`` is given, each interval is labelled with its count, so the
     binning can be checked by eye.
 
+    Parameters
+    ----------
+    spike_times, trigger_times : array_like
+        Times in seconds; ``trigger_times`` strictly increasing.
+    counts : array_like, optional
+        The count of every frame, written above it.
+    n_frames : int, default 10
+        How many frame intervals to show.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> ax = plot_binning([0.2, 0.7, 1.1], trigger_times=[0.0, 1.0, 2.0], counts=[2, 1])
@@ -216,6 +338,20 @@ def plot_binning(spike_times, trigger_times, counts=None, n_frames=10, ax=None):
 
 def plot_ml_vs_lasso(W_ml, W_lasso, image_shape, axes=None):
     """Maximum-likelihood filters (top row) and Lasso filters (bottom row), one column per lag.
+
+    Parameters
+    ----------
+    W_ml, W_lasso : array_like, shape (n_pixels, n_lags)
+        The ML filters are shown mean-subtracted per lag.
+    image_shape : pair of int
+        ``(rows, columns)`` of the image; ``rows * columns`` entries are needed.
+    axes : array of Axes, shape (2, n_lags), optional
+        Where to draw; a new 2 x n_lags figure if None.
+
+    Returns
+    -------
+    ndarray of Axes
+        The axes drawn on.
 
     Examples
     --------

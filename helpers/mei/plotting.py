@@ -11,9 +11,23 @@ TYPE_COLORS = {"simple": "tab:blue", "complex": "tab:orange", "two-subunit": "ta
                "unreliable": "tab:gray"}
 
 
-
 def show_image(image, ax=None, title=None, limit=None):
     """Gray-scale image centred on 0 (mean gray), without ticks.
+
+    Parameters
+    ----------
+    image : array_like, shape (height, width)
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    title : str, optional
+    limit : float, optional
+        The gray scale runs from ``-limit`` to ``limit``; default the largest
+        absolute pixel.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -83,6 +97,20 @@ def plot_image_grid(images, titles=None, ncols=6, size=1.8, axes=None):
 def plot_oracle_vs_truth(oracle, truth, cell_types, ax=None):
     """Measured oracle correlation against its simulated expectation, by cell type.
 
+    Parameters
+    ----------
+    oracle, truth : array_like, shape (n_neurons,)
+        Measured and expected oracle correlations.
+    cell_types : sequence of str, shape (n_neurons,)
+        One of ``helpers.mei.CELL_TYPES`` per neuron (sets the colour).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> cell_types = ["simple", "complex", "simple"]
@@ -105,6 +133,23 @@ def plot_oracle_vs_truth(oracle, truth, cell_types, ax=None):
 
 def plot_selection(oracle, variance, selected, cell_types, min_oracle, min_variance, ax=None):
     """Oracle correlation vs response variance; selected neurons filled.
+
+    Parameters
+    ----------
+    oracle, variance : array_like, shape (n_neurons,)
+    selected : array_like of int
+        Indices of the selected neurons.
+    cell_types : sequence of str, shape (n_neurons,)
+        One of ``helpers.mei.CELL_TYPES`` per neuron (sets the colour).
+    min_oracle, min_variance : float
+        The two thresholds, drawn as dashed lines.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -134,6 +179,22 @@ def plot_selection(oracle, variance, selected, cell_types, min_oracle, min_varia
 def plot_values_by_type(values, cell_types, ax=None, ylabel="", reference=None):
     """Strip plot of one value per neuron, grouped by cell type.
 
+    Parameters
+    ----------
+    values : array_like, shape (n_neurons,)
+    cell_types : sequence of str, shape (n_neurons,)
+        One of ``helpers.mei.CELL_TYPES`` per neuron (sets the colour).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    ylabel : str, default ""
+    reference : float, optional
+        Drawn as a dashed horizontal line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> cell_types = ["simple", "complex", "simple"]
@@ -160,6 +221,19 @@ def plot_values_by_type(values, cell_types, ax=None, ylabel="", reference=None):
 def plot_response_comparison(mei, gabor, natural, ax=None, title="model responses"):
     """Responses to MEI, best Gabor and best natural image, one line per neuron.
 
+    Parameters
+    ----------
+    mei, gabor, natural : array_like, shape (n_neurons,)
+        Model responses to each neuron's MEI, best Gabor and best test image.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    title : str, default "model responses"
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> ax = plot_response_comparison([5.0, 6.0], [4.0, 3.0], [2.0, 2.5])
@@ -180,6 +254,19 @@ def plot_response_comparison(mei, gabor, natural, ax=None, title="model response
 
 def plot_power_spectrum(power, ax=None, title=None):
     """Log power spectrum, zero frequency at the centre.
+
+    Parameters
+    ----------
+    power : array_like, shape (height, width)
+        From :func:`helpers.mei.power_spectrum` (zero frequency at the center).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -202,6 +289,19 @@ def plot_power_spectrum(power, ax=None, title=None):
 
 def plot_axial_average(p_theta, ax=None, label=None):
     """Mean power against angle (polar axes recommended).
+
+    Parameters
+    ----------
+    p_theta : array_like, shape (n_angles,)
+        Mean power in equal angular bins over a full turn.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (polar axes recommended); a new figure if None.
+    label : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------

@@ -8,7 +8,6 @@ from helpers.plotting import get_axes
 from helpers.validation import check_array
 
 
-
 def plot_regressors(times, regressors, labels=None, ax=None, markers=False):
     """Plot one or more time courses (regressors, signals) against scan time.
 
@@ -18,8 +17,15 @@ def plot_regressors(times, regressors, labels=None, ax=None, markers=False):
     regressors : sequence of array_like, each shape (n_scans,)
     labels : sequence of str, optional
         A legend is drawn when given.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
     markers : bool, default False
         Mark the sampled scans.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -49,6 +55,18 @@ def plot_regressors(times, regressors, labels=None, ax=None, markers=False):
 def plot_data(times, signal, data, ax=None):
     """The noise-free signal as a line and one noisy data vector as crosses.
 
+    Parameters
+    ----------
+    times : array_like, shape (n_scans,)
+    signal, data : array_like, shape (n_scans,)
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> ax = plot_data(np.arange(3.0), [0.0, 1.0, 0.0], [0.1, 0.8, -0.2])
@@ -68,6 +86,19 @@ def plot_data(times, signal, data, ax=None):
 
 def plot_design(X, ax=None, title=None, column_labels=None):
     """Show a design matrix as a grey-scale image: one row per scan, one column per regressor.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_scans, n_columns)
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    title : str, optional
+    column_labels : sequence of str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -94,11 +125,18 @@ def plot_estimate_histogram(estimates, ax=None, label=None, predicted_sd=None, b
     Parameters
     ----------
     estimates : array_like, shape (n_samples,)
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
     label : str, optional
         Name of the parameter, used in the title.
     predicted_sd : float, optional
         Draw the normal density with the simulated mean and this standard
         deviation on top of the (density-scaled) histogram.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -128,6 +166,20 @@ def plot_estimate_scatter(x, y, ax=None, xlabel="", ylabel="", max_points=1000, 
     Only the first ``max_points`` pairs are drawn (to keep figures light);
     the correlation uses all of them.
 
+    Parameters
+    ----------
+    x, y : array_like, shape (n_samples,)
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    xlabel, ylabel : str
+    max_points : int, default 1000
+    marker : str, default "."
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
     Examples
     --------
     >>> ax = plot_estimate_scatter([1.0, 2.0, 3.0], [3.0, 2.0, 1.0], xlabel="hrf1", ylabel="hrf2")
@@ -152,6 +204,20 @@ def plot_sd_vs_shift(shifts, predicted, simulated=None, ax=None, current=None):
 
     ``predicted`` has one value per shift; ``simulated`` is either one value
     per shift or a single ``(shift, sd)`` pair; ``current`` marks a shift.
+
+    Parameters
+    ----------
+    shifts : array_like, shape (n_shifts,)
+    predicted : array_like, shape (n_shifts,) or (n_shifts, k)
+    simulated : array_like, optional
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    current : float, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
