@@ -16,6 +16,11 @@ import numpy as np
 def quiet():
     """Silence warnings and floating-point complaints inside the block.
 
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        Use it in a ``with`` statement.
+
     Examples
     --------
     >>> import warnings
@@ -34,6 +39,17 @@ def quiet():
 def call_quietly(function, *args, **kwargs):
     """Call ``function(*args, **kwargs)`` with warnings silenced.
 
+    Parameters
+    ----------
+    function : callable
+    *args, **kwargs
+        Passed to ``function``.
+
+    Returns
+    -------
+    object
+        What ``function`` returns.
+
     Examples
     --------
     >>> call_quietly(np.corrcoef, [1.0, 2.0, 3.0], [1.0, 1.0, 1.0])[0, 1]   # no RuntimeWarning
@@ -45,6 +61,21 @@ def call_quietly(function, *args, **kwargs):
 
 def as_float_array(value, name):
     """Convert a student's result to a float array, with a readable error.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        Name of the result, used in the message.
+
+    Returns
+    -------
+    ndarray of float
+
+    Raises
+    ------
+    AssertionError
+        If ``value`` is not numeric (a test then fails with this message).
 
     Examples
     --------
@@ -64,6 +95,23 @@ def as_float_array(value, name):
 
 def assert_shape(value, shape, name):
     """Assert that ``value`` converts to an array of exactly ``shape``.
+
+    Parameters
+    ----------
+    value : object
+    shape : tuple of int
+    name : str
+        Name of the result, used in the message.
+
+    Returns
+    -------
+    ndarray of float
+        ``value`` as an array.
+
+    Raises
+    ------
+    AssertionError
+        If it is not numeric or has another shape.
 
     Examples
     --------
@@ -85,6 +133,22 @@ def assert_close(actual, expected, name, atol=1e-8, rtol=1e-6):
 
     The comparison is written out here (not ``np.allclose``) so the message
     can say where the largest difference is.
+
+    Parameters
+    ----------
+    actual : object
+        The student's result.
+    expected : array_like
+    name : str
+        Name of the result, used in the message.
+    atol, rtol : float
+        Absolute and relative tolerances.
+
+    Raises
+    ------
+    AssertionError
+        If the shapes differ or a value is off; the first line of the message
+        is what students see.
 
     Examples
     --------
@@ -125,6 +189,17 @@ def replace_in_student_code(namespace, **functions):
     In a notebook kernel the names are rebound and put back after the cell.
     When the course's grader runs the test (outside the student's kernel), it
     tells the kernel to call back to these functions instead.
+
+    Parameters
+    ----------
+    namespace : dict
+        The test cell's ``globals()``.
+    **functions : callable
+        The replacements, by the name the student's code calls.
+
+    Returns
+    -------
+    None
 
     Examples
     --------

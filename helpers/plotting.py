@@ -20,6 +20,10 @@ def get_axes(ax=None, figsize=None):
     figsize : (float, float), optional
         Size of the new figure, in inches; matplotlib's default if None.
 
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Examples
     --------
     >>> fig, ax = plt.subplots()
@@ -39,6 +43,18 @@ def get_axes_grid(axes=None, nrows=1, ncols=1, figsize=None):
 
     A new grid of one row is returned as a 1-D array (one entry per column),
     otherwise as a 2-D array, even for a single panel.
+
+    Parameters
+    ----------
+    axes : array_like of Axes or None
+    nrows, ncols : int, default 1
+        Shape of a new grid.
+    figsize : (float, float), optional
+        Size of a new figure, in inches.
+
+    Returns
+    -------
+    ndarray of Axes
 
     Examples
     --------

@@ -109,6 +109,16 @@ def check_number(value, name, positive=False):
 def check_positive(value, name):
     """Return ``value`` as a float > 0, or raise (see :func:`check_number`).
 
+    Parameters
+    ----------
+    value : object
+    name : str
+        Argument name used in the error message.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> check_positive(0.5, "dt")
@@ -119,6 +129,23 @@ def check_positive(value, name):
 
 def check_probability(value, name):
     """Return ``value`` as a float in [0, 1], or raise.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        Argument name used in the error message.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ValueError
+        If it is outside [0, 1].
 
     Examples
     --------
@@ -150,6 +177,11 @@ def check_callable(function, name, signature=""):
         What the function takes and returns, e.g. ``"(X, Y) -> parameters"``,
         and which function of the notebook fits, shown in the message.
 
+    Returns
+    -------
+    callable
+        ``function`` itself.
+
     Examples
     --------
     >>> check_callable(len, "size")
@@ -167,6 +199,18 @@ def check_callable(function, name, signature=""):
 
 def check_image_shape(image_shape, name="image_shape", minimum=1):
     """Return ``image_shape`` as a pair ``(height, width)`` of ints, or raise.
+
+    Parameters
+    ----------
+    image_shape : object
+    name : str, default "image_shape"
+        Argument name used in the error message.
+    minimum : int, default 1
+        Smallest allowed height and width.
+
+    Returns
+    -------
+    (int, int)
 
     Raises
     ------
@@ -246,6 +290,16 @@ def check_array(value, name, ndim=None, finite=True):
 def check_square(value, name):
     """Return ``value`` as a non-empty square 2-D float array, or raise.
 
+    Parameters
+    ----------
+    value : array_like
+    name : str
+        Argument name used in the error message.
+
+    Returns
+    -------
+    ndarray of float, shape (n, n)
+
     Examples
     --------
     >>> check_square(np.eye(2), "A").shape
@@ -268,6 +322,21 @@ def as_random_state(random_state):
     This is the one convention for randomness in ``helpers`` (see the
     :mod:`helpers` docstring): every function that draws random numbers takes
     a keyword ``random_state`` and passes it through this function.
+
+    Parameters
+    ----------
+    random_state : int, numpy.random.RandomState or None
+        A seed (a new generator), a generator (used as is: its draws continue)
+        or None (a new generator seeded from the operating system).
+
+    Returns
+    -------
+    numpy.random.RandomState
+
+    Raises
+    ------
+    TypeError
+        For anything else (a float, a string, a ``numpy.random.Generator``).
 
     Examples
     --------
@@ -305,6 +374,16 @@ def renamed_keyword(value, old_value, name, old_name, default):
         The new and the old keyword.
     default : object
         The default of the new keyword.
+
+    Returns
+    -------
+    object
+        The value to use.
+
+    Raises
+    ------
+    TypeError
+        If both names were given.
 
     Examples
     --------
