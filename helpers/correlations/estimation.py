@@ -19,6 +19,16 @@ def check_activity(X, name="X"):
     At least one neuron and two time points are needed to form the lagged
     pairs ``(x_t, x_{t+1})``.
 
+    Parameters
+    ----------
+    X : array_like, shape (n_neurons, timesteps)
+    name : str, default "X"
+        Argument name used in the error message.
+
+    Returns
+    -------
+    ndarray of float, shape (n_neurons, timesteps)
+
     Examples
     --------
     >>> check_activity([[0.0, 1.0, 0.5]]).shape
@@ -40,6 +50,16 @@ def check_activity(X, name="X"):
 def check_estimator(estimate_connectivity):
     """Raise unless ``estimate_connectivity`` is a function ``X -> R``.
 
+    Parameters
+    ----------
+    estimate_connectivity : callable
+        ``estimate_connectivity(X) -> R`` (see :func:`simulate_and_estimate`).
+
+    Returns
+    -------
+    callable
+        ``estimate_connectivity`` itself.
+
     Examples
     --------
     >>> check_estimator(np.corrcoef) is np.corrcoef
@@ -52,6 +72,13 @@ def check_estimator(estimate_connectivity):
 
 def estimate_with(estimate_connectivity, X):
     """Call ``estimate_connectivity(X)`` and check it returns one weight per pair of neurons.
+
+    Parameters
+    ----------
+    estimate_connectivity : callable
+        ``estimate_connectivity(X) -> R`` (see :func:`simulate_and_estimate`).
+    X : array_like, shape (n_neurons, timesteps)
+        Simulated activity.
 
     Returns
     -------
@@ -195,6 +222,17 @@ def quality_vs_n_neurons(estimate_connectivity, sizes, timesteps=1000, n_trials=
     :func:`simulate_and_estimate`). Trial ``k`` uses ``random_state=k`` for
     every size.
 
+    Parameters
+    ----------
+    estimate_connectivity : callable
+        ``estimate_connectivity(X) -> R`` (see :func:`simulate_and_estimate`).
+    sizes : sequence of int
+        Network sizes.
+    timesteps : int, default 1000
+    n_trials : int, default 5
+    p : float, default 0.9
+        Sparsity of every network.
+
     Returns
     -------
     ndarray, shape (n_trials, len(sizes))
@@ -224,8 +262,20 @@ def quality_vs_n_neurons(estimate_connectivity, sizes, timesteps=1000, n_trials=
 def quality_vs_sparsity(estimate_connectivity, sparsities, n_neurons=20, timesteps=1000, n_trials=3):
     """Estimation quality for several sparsity levels ``p``, one row per trial.
 
-    ``estimate_connectivity(X) -> R`` estimates each network (see
-    :func:`simulate_and_estimate`).
+    Parameters
+    ----------
+    estimate_connectivity : callable
+        ``estimate_connectivity(X) -> R`` (see :func:`simulate_and_estimate`).
+    sparsities : sequence of float
+        Values of ``p``, each in [0, 1].
+    n_neurons, timesteps : int
+    n_trials : int, default 3
+        Trial ``k`` uses ``random_state=k``.
+
+    Returns
+    -------
+    ndarray, shape (n_trials, len(sparsities))
+        NaN where a random network came out empty.
 
     Examples
     --------
@@ -290,6 +340,16 @@ def quality_vs_coarseness(coarse_corr_func, group_counts, n_neurons=128, timeste
 
 def check_groups(n_groups, n_neurons):
     """Raise unless ``n_groups`` is a positive integer dividing ``n_neurons``.
+
+    Parameters
+    ----------
+    n_groups : int
+    n_neurons : int
+
+    Returns
+    -------
+    int
+        ``n_groups``.
 
     Examples
     --------

@@ -8,6 +8,14 @@ from helpers.validation import as_random_state, check_int, check_probability, ch
 def sigmoid(x):
     """Logistic function ``1 / (1 + exp(-x))``, element-wise.
 
+    Parameters
+    ----------
+    x : array_like
+
+    Returns
+    -------
+    ndarray of float, the shape of ``x``
+
     Examples
     --------
     >>> sigmoid([0.0, np.log(3.0)])

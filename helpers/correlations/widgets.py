@@ -26,6 +26,16 @@ def network_size_demo(estimate_connectivity, timesteps=1000, random_state=42, mi
     estimate_connectivity : callable
         ``estimate_connectivity(X) -> R``: the notebook's
         ``correlation_for_all_neurons``, built on your Exercise 1.
+    timesteps : int, default 1000
+    random_state : int, default 42
+        The same seed for every network size.
+    min_neurons, max_neurons : int
+        Range of the slider.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        See :func:`helpers.widgets.figure_demo`.
 
     Examples
     --------
@@ -52,7 +62,18 @@ def network_size_demo(estimate_connectivity, timesteps=1000, random_state=42, mi
 def sparsity_demo(estimate_connectivity, n_neurons=20, timesteps=1000, random_state=42):
     """Slider over the sparsity ``p`` of A; shows A, R and their correlation.
 
-    ``estimate_connectivity(X) -> R`` as for :func:`network_size_demo`.
+    Parameters
+    ----------
+    estimate_connectivity : callable
+        ``estimate_connectivity(X) -> R``, as for :func:`network_size_demo`.
+    n_neurons, timesteps : int
+    random_state : int, default 42
+        The same seed for every value of ``p``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        See :func:`helpers.widgets.figure_demo`.
 
     Examples
     --------
@@ -87,6 +108,11 @@ def coarse_graining_demo(coarse_corr_func, X, A):
         Simulated activity.
     A : array_like, shape (n_neurons, n_neurons)
         Its true connectivity.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        See :func:`helpers.widgets.figure_demo`.
 
     Examples
     --------
