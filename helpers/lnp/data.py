@@ -67,6 +67,11 @@ def true_receptive_field():
 def generate_dataset(random_state=SEED):
     """Simulate the recording; the default seed gives the shipped file.
 
+    Parameters
+    ----------
+    random_state : int, numpy.random.RandomState or None, default ``SEED`` (2024)
+        The default reproduces ``nda_ex_6_data.mat`` as shipped.
+
     Returns
     -------
     dict
@@ -110,6 +115,17 @@ def generate_dataset(random_state=SEED):
 def write_dataset(path, random_state=SEED):
     """Write :func:`generate_dataset` to ``path`` with ``scipy.io.savemat`` (compressed).
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A file, or a folder to write ``nda_ex_6_data.mat`` into.
+    random_state : int, numpy.random.RandomState or None, default ``SEED`` (2024)
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
     Examples
     --------
     >>> import tempfile
@@ -129,6 +145,15 @@ def write_dataset(path, random_state=SEED):
 
 def check_spike_data(spike_times, trigger_times):
     """Validate spike and trigger times; return them as flat float arrays.
+
+    Parameters
+    ----------
+    spike_times, trigger_times : array_like
+        Times in seconds, any shape (flattened).
+
+    Returns
+    -------
+    spike_times, trigger_times : ndarray, 1-D
 
     Raises
     ------
@@ -156,6 +181,13 @@ def check_spike_data(spike_times, trigger_times):
 
 def check_counts_and_stimulus(c, s):
     """Validate spike counts and the stimulus frames they respond to.
+
+    Parameters
+    ----------
+    c : array_like
+        Spike counts, one per time bin (any shape, flattened).
+    s : array_like, shape (n_bins, n_pixels)
+        The stimulus frames, one per row.
 
     Returns
     -------
@@ -192,6 +224,22 @@ def check_counts_and_stimulus(c, s):
 
 def check_filter(w, n_pixels, name="w"):
     """Validate a receptive field: ``n_pixels`` numbers (any shape); returns it flat.
+
+    Parameters
+    ----------
+    w : array_like
+    n_pixels : int
+    name : str, default "w"
+        Argument name used in the error message.
+
+    Returns
+    -------
+    ndarray, shape (n_pixels,)
+
+    Raises
+    ------
+    ValueError
+        If ``w`` has another number of entries or a non-finite one.
 
     Examples
     --------
@@ -245,10 +293,25 @@ def rf_correlation(estimate, truth):
 def orient_components(spatial, temporal):
     """Fix the arbitrary sign of an SVD pair for plotting.
 
-    SVD returns ``(u, v)`` and ``(-u, -v)`` with equal right; we flip both so
+    SVD may return ``(u, v)`` or ``(-u, -v)``, equally valid; we flip both so
     that the spatial pixel of largest magnitude is positive (an ON center),
     which keeps the product ``u v^T`` unchanged. Each is also scaled to unit
     norm.
+
+    Parameters
+    ----------
+    spatial, temporal : array_like
+        One pair of singular vectors (any shapes, flattened).
+
+    Returns
+    -------
+    spatial, temporal : ndarray
+        Unit norm, the spatial one with a positive largest pixel.
+
+    Raises
+    ------
+    ValueError
+        If either is all zeros.
 
     Examples
     --------

@@ -98,6 +98,16 @@ def center_surround_rf(image_shape=(20, 15), center=(0.0, 0.0), sigma_center=1.5
 def biphasic_kernel(n_lags=5, peak_lag=1.5, width=0.7, rebound=0.8):
     """A biphasic temporal kernel: a positive lobe, then a weaker negative one.
 
+    Parameters
+    ----------
+    n_lags : int, default 5
+    peak_lag : float, default 1.5
+        Lag (frames) of the positive lobe.
+    width : float, default 0.7
+        Width (frames) of the positive lobe; the negative one is 1.3 times wider.
+    rebound : float, default 0.8
+        Relative size of the negative lobe.
+
     Returns
     -------
     ndarray, shape (n_lags,)
@@ -120,6 +130,12 @@ def biphasic_kernel(n_lags=5, peak_lag=1.5, width=0.7, rebound=0.8):
 
 def binary_frames(n_frames, n_pixels, random_state=None):
     """Black-and-white noise movie: every pixel of every frame is 0 or 1 with probability 1/2.
+
+    Parameters
+    ----------
+    n_frames, n_pixels : int
+    random_state : int, numpy.random.RandomState or None, default None
+        Seed or generator; None draws new frames on every call.
 
     Returns
     -------

@@ -74,6 +74,18 @@ def fit_quality(sample_func, fit_func, w, n_bins, R=50.0, dt=0.1, v=1.0, random_
 def quality_vs_n_bins(sample_func, fit_func, w, n_bins_list, R=50.0, dt=0.1, v=1.0, random_state=0):
     """Correlation of the fitted with the true filter for each number of bins.
 
+    Parameters
+    ----------
+    sample_func, fit_func, w, R, dt, v, random_state
+        As for :func:`fit_quality`.
+    n_bins_list : sequence of int
+        Numbers of time bins.
+
+    Returns
+    -------
+    ndarray, shape (len(n_bins_list),)
+        Correlation of the fitted with the true filter for each.
+
     Examples
     --------
     >>> def sample(w, nT, dt, R, v, random_state=0):      # stands in for your sample_lnp
