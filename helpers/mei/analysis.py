@@ -29,6 +29,11 @@ def select_neurons(oracle, variance, min_oracle=0.5, variance_quantile=0.5):
     variance_quantile : float, default 0.5
         Keep neurons whose variance is at least this quantile of all variances.
 
+    Returns
+    -------
+    ndarray of int
+        Indices of the neurons kept, in increasing order.
+
     Examples
     --------
     >>> # reliable: neurons 0, 1, 3; variance at least the median (4): neurons 1, 2
@@ -51,7 +56,24 @@ def gabor_parameter_grid(image_shape=(36, 64), wavelengths=(6, 9, 13), sigma_per
 
     Keys are the arguments of ``create_gabor``: ``phase``, ``wavelength``,
     ``orientation`` (radians), ``sigma`` (pixels, a multiple of the
-    wavelength), ``dy`` and ``dx`` (pixels from the image centre).
+    wavelength), ``dy`` and ``dx`` (pixels from the image center).
+
+    Parameters
+    ----------
+    image_shape : (int, int), default (36, 64)
+    wavelengths : sequence of float
+        In pixels.
+    sigma_per_wavelength : sequence of float
+        Envelope size as a multiple of the wavelength.
+    n_orientations, n_phases : int
+        Evenly spaced over 180 and 360 degrees.
+    dy, dx : sequence of float
+        Offsets from the image center, in pixels.
+
+    Returns
+    -------
+    list of dict
+        One dict per combination.
 
     Examples
     --------
@@ -117,6 +139,23 @@ def best_mei(generate_mei, model, neuron, n_starts=3, **kwargs):
     (``random_state = 0, 1, ...``) are tried and the image with the highest
     model response is returned, with that response.
 
+    Parameters
+    ----------
+    generate_mei : callable
+        Your ``generate_mei(model, neuron, ..., random_state=...) -> image``.
+    model : torch.nn.Module
+    neuron : int
+        The model output to maximize.
+    n_starts : int, default 3
+    **kwargs
+        Passed to ``generate_mei``.
+
+    Returns
+    -------
+    image : ndarray, shape (height, width)
+    response : float
+        The model's response to it.
+
     Examples
     --------
     >>> from helpers.mei.toy_models import TemplateModel
@@ -140,7 +179,15 @@ def best_mei(generate_mei, model, neuron, n_starts=3, **kwargs):
 
 
 def power_spectrum(image):
-    """Power of the 2-D Fourier transform, zero frequency at the centre (fftshift).
+    """Power of the 2-D Fourier transform, zero frequency at the center (fftshift).
+
+    Parameters
+    ----------
+    image : array_like, shape (height, width)
+
+    Returns
+    -------
+    ndarray, shape (height, width)
 
     Examples
     --------

@@ -58,6 +58,16 @@ def simulate_experiment(n_train=4000, n_test=118, n_trials=50, image_shape=IMAGE
 
     The default ``random_state=0`` gives the numbers printed in the notebook.
 
+    Parameters
+    ----------
+    n_train : int, default 4000
+        Training images, each shown once.
+    n_test : int, default 118
+        Test images, each shown ``n_trials`` times.
+    n_trials : int, default 50
+    image_shape : (int, int), default (36, 64)
+    random_state : int, numpy.random.RandomState or None, default 0
+
     Returns
     -------
     Experiment

@@ -96,6 +96,14 @@ class PopulationCNN(nn.Module):
 def torch_generator(random_state):
     """A ``torch.Generator`` for ``random_state``: None stays None, an int seeds a new one.
 
+    Parameters
+    ----------
+    random_state : int, torch.Generator or None
+
+    Returns
+    -------
+    torch.Generator or None
+
     Examples
     --------
     >>> torch_generator(None) is None
@@ -126,6 +134,11 @@ def _initialize_conv(conv, generator):
 def single_thread():
     """Run torch on one thread inside the block (reproducible sums).
 
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        Restores the previous number of threads on exit.
+
     Examples
     --------
     >>> with single_thread():
@@ -143,6 +156,14 @@ def single_thread():
 def as_image_tensor(images):
     """(n, h, w) or (h, w) array -> float32 tensor (n, 1, h, w).
 
+    Parameters
+    ----------
+    images : array_like, shape (n, height, width) or (height, width)
+
+    Returns
+    -------
+    torch.Tensor, shape (n, 1, height, width), float32
+
     Examples
     --------
     >>> as_image_tensor(np.zeros((5, 12, 16))).shape
@@ -158,6 +179,17 @@ def as_image_tensor(images):
 
 def predict(model, images, batch_size=512):
     """Model responses to images, as an ndarray of shape (n_images, n_neurons).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Put in eval mode.
+    images : array_like, shape (n_images, height, width) or (height, width)
+    batch_size : int, default 512
+
+    Returns
+    -------
+    ndarray, shape (n_images, n_neurons)
 
     Examples
     --------
@@ -256,6 +288,15 @@ def train_model(images, responses, loss_function, n_epochs=12, batch_size=64, le
 def save_model(model, path):
     """Save the weights and the shape of a :class:`PopulationCNN`.
 
+    Parameters
+    ----------
+    model : PopulationCNN
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    None
+
     Examples
     --------
     >>> import tempfile, os
@@ -272,6 +313,14 @@ def save_model(model, path):
 
 def load_model(path):
     """Load a :class:`PopulationCNN` saved by :func:`save_model` (eval mode).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    PopulationCNN
 
     Examples
     --------

@@ -34,6 +34,19 @@ def oriented_fields(image_shape, centers, frequencies, orientations, envelope_sd
     envelope is a Gaussian with standard deviation ``envelope_sd`` across the
     stripes and ``aspect * envelope_sd`` along them.
 
+    Parameters
+    ----------
+    image_shape : (int, int)
+    centers : array_like, shape (n_fields, 2)
+        (row, column) of every field, in pixels.
+    frequencies : array_like, shape (n_fields,)
+        Cycles per pixel.
+    orientations : array_like, shape (n_fields,)
+        Radians.
+    envelope_sd, aspect : array_like, shape (n_fields,)
+    phases : array_like, shape (n_fields,)
+        Radians.
+
     Returns
     -------
     ndarray, shape (n_fields, height * width)
@@ -142,6 +155,13 @@ def make_population(n_simple=50, n_complex=35, n_two_subunit=30, n_unreliable=20
     14 pixels). Gains are set so that the strongest responses to natural-like
     images (99.5th percentile) are 3 to 8 spikes above a baseline of 0.5 to
     2 spikes; unreliable cells reach only 0.3 to 0.8 spikes above baseline.
+
+    Parameters
+    ----------
+    n_simple, n_complex, n_two_subunit, n_unreliable : int
+        Number of cells of each type (in this order in the population).
+    image_shape : (int, int), default (36, 64)
+    random_state : int, numpy.random.RandomState or None, default 0
 
     Returns
     -------

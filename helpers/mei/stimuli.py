@@ -17,6 +17,16 @@ IMAGE_SHAPE = (36, 64)
 def check_image_shape(image_shape, name="image_shape"):
     """Return ``image_shape`` as a tuple of two ints >= 4, or raise.
 
+    Parameters
+    ----------
+    image_shape : object
+    name : str, default "image_shape"
+        Argument name used in the error message.
+
+    Returns
+    -------
+    (int, int)
+
     Examples
     --------
     >>> check_image_shape((36, 64))
@@ -27,6 +37,15 @@ def check_image_shape(image_shape, name="image_shape"):
 
 def pink_noise(n_images, image_shape=IMAGE_SHAPE, exponent=1.0, random_state=None):
     """Gaussian noise whose Fourier amplitude falls as ``1 / f**exponent``.
+
+    Parameters
+    ----------
+    n_images : int
+    image_shape : (int, int), default (36, 64)
+    exponent : float, default 1.0
+        1 gives the 1/f amplitude (1/f^2 power) of natural images.
+    random_state : int, numpy.random.RandomState or None, default None
+        None draws new noise on every call.
 
     Returns
     -------
@@ -135,6 +154,14 @@ def natural_images(n_images, image_shape=IMAGE_SHAPE, contrast=(0.15, 0.35), ran
 
 def mean_contrast(images):
     """Target contrast C*: the mean over images of the pixel standard deviation.
+
+    Parameters
+    ----------
+    images : array_like, shape (n_images, height, width)
+
+    Returns
+    -------
+    float
 
     Examples
     --------

@@ -12,6 +12,25 @@ from helpers.widgets import figure_demo
 def mei_step(generate_mei, model, neuron, n_steps, cutoff, contrast, image_shape, random_state=0):
     """One MEI and its model response: the computation behind :func:`mei_demo`.
 
+    Parameters
+    ----------
+    generate_mei : callable
+        Your ``generate_mei``.
+    model : torch.nn.Module
+    neuron : int
+    n_steps : int
+    cutoff, contrast : float
+        Passed to ``generate_mei``.
+    image_shape : (int, int)
+    random_state : int, default 0
+        The same start for every setting.
+
+    Returns
+    -------
+    image : ndarray, shape image_shape
+    response : float
+        The model's response of ``neuron`` to it.
+
     Examples
     --------
     >>> import numpy as np
@@ -49,6 +68,11 @@ def mei_demo(generate_mei, model, units, labels, true_fields, image_shape, true_
     image_shape : (int, int)
     true_rates : callable, optional
         ``true_rates(image) -> expected spike count of each offered neuron``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        See :func:`helpers.widgets.figure_demo`.
 
     Examples
     --------
