@@ -46,6 +46,16 @@ def tr_times(n_scans=15, tr=2.0, start=0.0):
 def mean_center(x, name="x"):
     """Return ``x`` minus its mean, as a new float array (1-D).
 
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+    name : str
+        Argument name used in the error message.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+
     Examples
     --------
     >>> mean_center([1.0, 2.0, 6.0])
@@ -101,6 +111,16 @@ def check_design(X, name="X"):
     columns (regressors): with fewer rows the parameters cannot all be
     estimated.
 
+    Parameters
+    ----------
+    X : array_like, shape (n_scans, n_columns)
+    name : str
+        Argument name used in the error message.
+
+    Returns
+    -------
+    ndarray of float, shape (n_scans, n_columns)
+
     Examples
     --------
     >>> check_design(np.ones((5, 2))).shape
@@ -127,6 +147,18 @@ def check_data(Y, n_scans, name="Y"):
 
     ``Y`` must have ``n_scans`` rows: one value per row of the design.
 
+    Parameters
+    ----------
+    Y : array_like, shape (n_scans,) or (n_scans, n_samples)
+    n_scans : int
+        Rows of the design.
+    name : str
+        Argument name used in the error message.
+
+    Returns
+    -------
+    ndarray of float, the shape of ``Y``
+
     Examples
     --------
     >>> check_data(np.zeros((5, 10)), n_scans=5).shape
@@ -148,6 +180,18 @@ def check_data(Y, n_scans, name="Y"):
 def check_contrast(contrast, n_columns, name="contrast"):
     """Return a contrast as a 1-D float vector of length ``n_columns``, or raise.
 
+    Parameters
+    ----------
+    contrast : array_like
+        One weight per column (a row or column vector is flattened).
+    n_columns : int
+    name : str
+        Argument name used in the error message.
+
+    Returns
+    -------
+    ndarray, shape (n_columns,)
+
     Examples
     --------
     >>> check_contrast([[1, -1, 0]], n_columns=3)
@@ -164,6 +208,16 @@ def check_contrast(contrast, n_columns, name="contrast"):
 
 def unit_contrast(index, n_columns):
     """The contrast that picks out parameter ``index`` of ``n_columns``.
+
+    Parameters
+    ----------
+    index : int
+        The parameter, 0 for the first column of the design.
+    n_columns : int
+
+    Returns
+    -------
+    ndarray, shape (n_columns,)
 
     Examples
     --------

@@ -61,6 +61,13 @@ def simulate_data(signal, n_samples=None, noise_sd=1.0, random_state=None):
 def fit_all(fit, X, Y):
     """Call ``fit(X, Y)`` once on every data vector (columns of ``Y``) and check the result.
 
+    Parameters
+    ----------
+    fit : callable
+        ``fit(X, Y) -> B``, like your ``fit_betas``.
+    X : array_like, shape (n_scans, n_columns)
+    Y : array_like, shape (n_scans,) or (n_scans, n_samples)
+
     Returns
     -------
     B : ndarray, shape (n_columns_of_X, n_samples)
@@ -123,6 +130,15 @@ def estimate_summary(B):
 
 def simulated_sd(B, contrast):
     """Standard deviation (``ddof=0``) of a contrast of simulated estimates.
+
+    Parameters
+    ----------
+    B : array_like, shape (n_parameters, n_samples)
+    contrast : array_like, shape (n_parameters,)
+
+    Returns
+    -------
+    float
 
     Examples
     --------

@@ -30,6 +30,15 @@ def shift_demo(hrf, fit, predicted_sd, times=None, n_samples=10_000, random_stat
         Simulated data vectors per setting (one fit call).
     random_state : int, default 0
         The same noise is used for every shift.
+    min_shift, max_shift, step, value : float
+        Range, step and start of the slider (seconds).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        See :func:`helpers.widgets.figure_demo`; also ``shifts`` and
+        ``predicted_curve``, the predicted sd of the first parameter for every
+        shift of the slider.
 
     Examples
     --------
