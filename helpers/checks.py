@@ -144,6 +144,10 @@ def assert_close(actual, expected, name, atol=1e-8, rtol=1e-6):
     atol, rtol : float
         Absolute and relative tolerances.
 
+    Returns
+    -------
+    None
+
     Raises
     ------
     AssertionError
