@@ -9,7 +9,7 @@ from helpers.validation import check_array
 
 
 def plot_connectivity_matrix(A, ax=None, title=None, colorbar=True):
-    """Show a connectivity matrix as a heat map centred on zero.
+    """Show a connectivity matrix as a heat map centered on zero.
 
     Rows are the receiving neurons ("to"), columns the sending ones ("from").
 

@@ -30,7 +30,7 @@ def gaussian_rf(size=15, width=7.0, center=(0.0, 0.0)):
         The field is ``size`` x ``size`` pixels.
     width : float, default 7.0
         ``w(x, y)`` is proportional to ``exp(-(x**2 + y**2) / width)``, with
-        ``x``, ``y`` in pixels from the centre of the field.
+        ``x``, ``y`` in pixels from the center of the field.
     center : pair of float, default (0, 0)
         Offset of the peak from the middle of the grid, in pixels (row, column).
 
@@ -64,11 +64,11 @@ def center_surround_rf(image_shape=(20, 15), center=(0.0, 0.0), sigma_center=1.5
     image_shape : pair of int, default (20, 15)
         Rows and columns of the field.
     center : pair of float
-        Offset of the centre from the middle of the grid, in pixels (row, column).
+        Offset of the center from the middle of the grid, in pixels (row, column).
     sigma_center, sigma_surround : float
-        Standard deviations (pixels) of the centre and of the surround Gaussians.
+        Standard deviations (pixels) of the center and of the surround Gaussians.
     surround_weight : float, default 0.8
-        Integral of the surround relative to the centre; below 1 the field
+        Integral of the surround relative to the center; below 1 the field
         still responds to full-field light.
 
     Returns

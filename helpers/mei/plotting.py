@@ -12,7 +12,7 @@ TYPE_COLORS = {"simple": "tab:blue", "complex": "tab:orange", "two-subunit": "ta
 
 
 def show_image(image, ax=None, title=None, limit=None):
-    """Gray-scale image centred on 0 (mean gray), without ticks.
+    """Gray-scale image centered on 0 (mean gray), without ticks.
 
     Parameters
     ----------
@@ -253,7 +253,7 @@ def plot_response_comparison(mei, gabor, natural, ax=None, title="model response
 
 
 def plot_power_spectrum(power, ax=None, title=None):
-    """Log power spectrum, zero frequency at the centre.
+    """Log power spectrum, zero frequency at the center.
 
     Parameters
     ----------

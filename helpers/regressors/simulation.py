@@ -122,9 +122,9 @@ def estimate_summary(B):
     if B.shape[1] < 2:
         raise ValueError(f"B needs at least two samples (columns), got shape {B.shape}")
     sds = B.std(axis=1)
-    centred = B - B.mean(axis=1, keepdims=True)
+    centered = B - B.mean(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        corr = (centred @ centred.T) / B.shape[1] / np.outer(sds, sds)
+        corr = (centered @ centered.T) / B.shape[1] / np.outer(sds, sds)
     return B.mean(axis=1), sds, corr
 
 
@@ -152,7 +152,7 @@ def simulated_sd(B, contrast):
 
 
 def shifted_regressors(hrf, times, shift):
-    """Two mean-centred HRF regressors, the second delayed by ``shift`` seconds.
+    """Two mean-centered HRF regressors, the second delayed by ``shift`` seconds.
 
     Parameters
     ----------
@@ -191,7 +191,7 @@ def shifted_regressors(hrf, times, shift):
 def shift_experiment(shift, hrf, fit, predicted_sd, times=None, n_samples=10_000, random_state=0):
     """Predicted and simulated spread of both HRF parameters for one shift.
 
-    The design holds two mean-centred HRF regressors (events at 0 and at
+    The design holds two mean-centered HRF regressors (events at 0 and at
     ``shift`` seconds) and an intercept; the signal is their sum; the
     simulated data add unit-variance noise.
 

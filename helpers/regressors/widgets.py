@@ -14,7 +14,7 @@ def shift_demo(hrf, fit, predicted_sd, times=None, n_samples=10_000, random_stat
                min_shift=0.5, max_shift=12.0, step=0.5, value=2.0):
     """Slider over the delay between two events: variance inflation, live.
 
-    Left: the two mean-centred regressors. Middle: the simulated estimates
+    Left: the two mean-centered regressors. Middle: the simulated estimates
     of both HRF parameters against each other. Right: the predicted sd of
     the first parameter for every shift, with the simulated one. The title
     gives predicted and simulated sds of both estimates and their
