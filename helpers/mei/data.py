@@ -50,6 +50,7 @@ class Experiment:
 
     @property
     def cell_types(self):
+        """The type of every neuron (``population.cell_types``)."""
         return self.population.cell_types
 
 

@@ -75,12 +75,14 @@ class PopulationCNN(nn.Module):
         self.bias = nn.Parameter(torch.zeros(n_neurons))
 
     def core(self, images):
+        """Feature maps of the shared core, shape (batch, 2 * channels, height / 2, width / 2)."""
         first = F.elu(self.conv1(images))
         first = F.avg_pool2d(first, 2, ceil_mode=True)
         second = F.elu(self.conv2(first))
         return torch.cat([first, second], dim=1)          # (batch, 2 * channels, h, w)
 
     def forward(self, images):
+        """Predicted mean spike counts, shape (batch, n_neurons), for images (batch, 1, height, width)."""
         if images.ndim != 4 or images.shape[1] != 1 or tuple(images.shape[2:]) != self.image_shape:
             raise ValueError(f"images must have shape (batch, 1, {self.image_shape[0]}, {self.image_shape[1]}), "
                              f"got {tuple(images.shape)}")
@@ -89,7 +91,7 @@ class PopulationCNN(nn.Module):
         return F.softplus((pooled * self.features).sum(-1) + self.bias)
 
     def regularizer(self):
-        """L1 on the spatial maps (each neuron looks at a small region)."""
+        """L1 norm of the spatial readout maps, averaged over neurons (each neuron looks at a small region)."""
         return self.spatial.abs().sum(dim=(1, 2)).mean()
 
 

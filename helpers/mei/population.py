@@ -116,7 +116,16 @@ class Population:
         return len(self.cell_types)
 
     def drive(self, images):
-        """Noise-free drive of every neuron, shape (n_neurons, n_images)."""
+        """Noise-free drive of every neuron.
+
+        Parameters
+        ----------
+        images : array_like, shape (n_images, height, width) or (height, width)
+
+        Returns
+        -------
+        ndarray, shape (n_neurons, n_images)
+        """
         images = check_array(images, "images", ndim=(2, 3))
         if images.ndim == 2:
             images = images[None]
@@ -135,11 +144,32 @@ class Population:
         return np.where(kind == "two-subunit", subunits, np.where(quadrature, energy, simple))
 
     def rates(self, images):
-        """Expected spike counts, shape (n_neurons, n_images)."""
+        """Expected spike counts, ``baseline + gain * drive``.
+
+        Parameters
+        ----------
+        images : array_like, shape (n_images, height, width) or (height, width)
+
+        Returns
+        -------
+        ndarray, shape (n_neurons, n_images)
+        """
         return self.baseline[:, None] + self.gain[:, None] * self.drive(images)
 
     def spike_counts(self, images, n_trials=1, random_state=None):
-        """Poisson spike counts, shape (n_neurons, n_images, n_trials)."""
+        """Poisson spike counts.
+
+        Parameters
+        ----------
+        images : array_like, shape (n_images, height, width) or (height, width)
+        n_trials : int, default 1
+        random_state : int, numpy.random.RandomState or None, default None
+            None draws new counts on every call.
+
+        Returns
+        -------
+        ndarray of float, shape (n_neurons, n_images, n_trials)
+        """
         n_trials = check_int(n_trials, "n_trials", minimum=1)
         rng = as_random_state(random_state)
         rates = self.rates(images)
