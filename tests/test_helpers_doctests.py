@@ -68,7 +68,8 @@ def _public_definitions():
         tree = ast.parse(path.read_text())
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
-                yield f"{path.relative_to(HELPERS.parent)}::{node.name}", node
+                module = ".".join(path.relative_to(HELPERS.parent).with_suffix("").parts)
+                yield f"{module}.{node.name}", node
 
 
 PUBLIC = list(_public_definitions())
@@ -89,8 +90,9 @@ DOCUMENTED = {"helpers/__init__.py", "helpers/checks.py", "helpers/plotting.py",
         "regressors": ["design", "plotting", "simulation", "widgets"],
         "mei": ["analysis", "data", "model", "plotting", "population", "stimuli", "toy_models", "widgets"],
     }.items() for name in names}
+DOCUMENTED_MODULES = {path.removesuffix(".py").replace("/", ".") for path in DOCUMENTED}
 FUNCTIONS = [(name, node) for name, node in PUBLIC
-             if isinstance(node, ast.FunctionDef) and name.split("::")[0] in DOCUMENTED]
+             if isinstance(node, ast.FunctionDef) and name.rsplit(".", 1)[0] in DOCUMENTED_MODULES]
 
 
 @pytest.mark.parametrize("name, node", FUNCTIONS, ids=[name for name, _ in FUNCTIONS])
