@@ -275,7 +275,7 @@ def test_fit_quality_checks_the_fitted_filter():
 
 def test_ml_demo_refits_when_a_slider_moves():
     w = gaussian_rf(8, width=4).ravel()
-    demo = ml_fit_demo(_sample, _fit, w, shape=(8, 8), n_bins_options=(200, 2000), R_options=(10, 50))
+    demo = ml_fit_demo(_sample, _fit, w, image_shape=(8, 8), n_bins_options=(200, 2000), R_options=(10, 50))
     before_title = demo.figure._suptitle.get_text()
     before_image = demo.figure.axes[1].images[0].get_array().copy()
     demo.controls["n_bins"].value = 2000
