@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def get_axes(ax=None, figsize=None):
+def get_axes(ax=None, figsize=None, projection=None):
     """Return ``ax``, or the axes of a new figure when ``ax`` is None.
 
     Parameters
@@ -19,6 +19,8 @@ def get_axes(ax=None, figsize=None):
     ax : matplotlib.axes.Axes or None
     figsize : (float, float), optional
         Size of the new figure, in inches; matplotlib's default if None.
+    projection : str, optional
+        Projection of new axes (e.g. ``"polar"``).
 
     Returns
     -------
@@ -31,11 +33,13 @@ def get_axes(ax=None, figsize=None):
     True
     >>> get_axes().figure is fig
     False
+    >>> get_axes(projection="polar").name
+    'polar'
     >>> plt.close("all")
     """
     if ax is not None:
         return ax
-    return plt.subplots(figsize=figsize)[1]
+    return plt.subplots(figsize=figsize, subplot_kw=None if projection is None else {"projection": projection})[1]
 
 
 def get_axes_grid(axes=None, nrows=1, ncols=1, figsize=None):

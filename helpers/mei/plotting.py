@@ -288,14 +288,14 @@ def plot_power_spectrum(power, ax=None, title=None):
 
 
 def plot_axial_average(p_theta, ax=None, label=None):
-    """Mean power against angle (polar axes recommended).
+    """Mean power against angle, on polar axes.
 
     Parameters
     ----------
     p_theta : array_like, shape (n_angles,)
         Mean power in equal angular bins over a full turn.
     ax : matplotlib.axes.Axes, optional
-        Where to draw (polar axes recommended); a new figure if None.
+        Where to draw (polar axes recommended); new polar axes if None.
     label : str, optional
 
     Returns
@@ -312,7 +312,7 @@ def plot_axial_average(p_theta, ax=None, label=None):
     >>> plt.close("all")
     """
     p_theta = check_array(p_theta, "p_theta", ndim=1, finite=False)
-    ax = get_axes(ax)
+    ax = get_axes(ax, projection="polar")
     theta = (np.arange(len(p_theta)) + 0.5) * 2 * np.pi / len(p_theta)
     ax.plot(np.r_[theta, theta[:1]], np.r_[p_theta, p_theta[:1]] / np.nanmax(p_theta), label=label)
     return ax
