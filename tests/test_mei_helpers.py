@@ -374,10 +374,15 @@ def stated(summary, pattern):
     return match.groups()
 
 
-def agrees(text, value):
-    """``value`` rounds to the number written as ``text`` (0.86 accepts 0.855 to 0.865)."""
+def agrees(text, value, about=False):
+    """``value`` rounds to the number written as ``text`` (0.86 accepts 0.855 to 0.865).
+
+    A number the Summary gives as "about" may be one unit of its last digit away
+    (about 0.86 accepts 0.85 to 0.87): the notebook says other CPUs round the last
+    digits of the optimised MEIs differently.
+    """
     decimals = len(text.split(".")[1]) if "." in text else 0
-    return abs(value - float(text)) <= 0.5 * 10 ** -decimals + 1e-9
+    return abs(value - float(text)) <= (1.0 if about else 0.5) * 10 ** -decimals + 1e-9
 
 
 SUMMARY_CLAIMS = [
@@ -397,7 +402,7 @@ SUMMARY_CLAIMS = [
      r"simple: correlation between the MEIs of different starts, median ([0-9.]+)"),
     (r"correlation between starts ([0-9.]+) for both", "invariance",
      r"two-subunit: correlation between the MEIs of different starts, median ([0-9.]+)"),
-    (r"not for complex cells \(median ([0-9.]+)\)", "invariance",
+    (r"not for complex cells \(median about ([0-9.]+)\)", "invariance",
      r"complex: correlation between the MEIs of different starts, median ([0-9.]+)"),
     (r"contrast \(about ([0-9.]+) vs ([0-9.]+)\)", "masked_stats", r"masked contrast, median: +MEI ([0-9.]+), Gabor ([0-9.]+)"),
     (r"symmetry indices near 1 \(([0-9.]+) and ([0-9.]+)\)", "spectra", r"SI_1 = ([0-9.]+), SI_2 = ([0-9.]+)"),
@@ -416,8 +421,9 @@ def test_summary_states_the_printed_numbers(summary, printed, claim, cell, outpu
     assert match, f"cell {cell} no longer prints {output!r}"
     values = [float(v) for v in match.groups()]
     assert len(values) == len(texts)
+    about = "about" in claim
     for text, value in zip(texts, values):
-        assert agrees(text, value), f"the Summary says {text}, cell {cell} prints {value}"
+        assert agrees(text, value, about), f"the Summary says {'about ' * about}{text}, cell {cell} prints {value}"
 
 
 def test_summary_qualitative_claims_hold(summary, printed):
@@ -435,3 +441,4 @@ def test_summary_qualitative_claims_hold(summary, printed):
 def test_summary_agreement_check_can_fail():
     assert agrees("0.86", 0.859) and agrees("1.1", 1.11) and agrees("67", 67)
     assert not agrees("1.5", 1.63) and not agrees("2.2", 2.26) and not agrees("0.86", 0.8449)
+    assert agrees("2.3", 2.21, about=True) and not agrees("2.3", 2.19, about=True) and not agrees("1.5", 1.63, about=True)
