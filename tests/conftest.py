@@ -5,6 +5,7 @@ import os
 import pickle
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import matplotlib
@@ -158,3 +159,13 @@ def graded_class(tmp_path_factory):
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: installs packages into a fresh virtual environment "
                                        "(a few minutes; part of ./run test, -m 'not slow' skips it)")
+    config._course_started = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say where the browser tests' screenshots are (tests/test_browser.py)."""
+    folder = Path(os.environ.get("COURSE_SCREENSHOTS", Path(os.environ.get("TMPDIR", "/tmp")) / "course-screenshots"))
+    started = getattr(config, "_course_started", 0)
+    new = [p for p in folder.glob("*.png") if p.stat().st_mtime >= started] if folder.is_dir() else []
+    if new:
+        terminalreporter.write_line(f"browser screenshots: {folder} ({len(new)} taken in this run)")

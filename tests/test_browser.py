@@ -68,7 +68,8 @@ class Lab:
             settings = home / "settings" / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
             settings.parent.mkdir(parents=True, exist_ok=True)
             settings.write_text(json.dumps(values))
-        self.log = (home / "lab.log").open("w")
+        self.log_path = home / "lab.log"
+        self.log = self.log_path.open("w")
         command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
                    f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
                    "--LabApp.expose_app_in_browser=True", "--ServerApp.disable_check_xsrf=False"]
@@ -287,3 +288,89 @@ def test_a_student_runs_the_notebook_solves_it_and_moves_every_control(student_l
             wait_for_new_figure(page, demo, before)
         page.screenshot(path=str(shots / f"{assignment}-3-demo{demo}-after.png"))
     assert page.outside == []
+
+
+# ---- what TAs and students see after grading ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def graded_copy(graded_class, tmp_path_factory):
+    """A private copy of the graded correlations class (feedback and report are written into it)."""
+    from course.layout import Course
+
+    shared_course, _, _, members = graded_class("correlations")
+    course = Course(shutil.copytree(shared_course.root, tmp_path_factory.mktemp("graded") / "course"))
+    return course, members
+
+
+@pytest.mark.grading
+def test_feedback_page_renders_its_maths_offline(graded_copy, page, shots):
+    from course.feedback import generate_feedback
+
+    course, members = graded_copy
+    student = student_with(members, "covariance")      # a wrong Exercise 1: a failed check in the feedback
+    path = next(p for p in generate_feedback(course, "correlations", student=student) if p.parts[-3] == student)
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    widths = page.evaluate("() => [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().width)")
+    assert len(widths) > 20 and min(widths) > 0, "the maths is drawn (MathML with a size on the page)"
+    body = page.inner_text("body")
+    assert "\\vec" not in body and "$" not in body.replace("$5", "")
+    assert "not graded yet" in body                     # written answers no TA has graded
+    page.locator("math").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "feedback-maths.png"))
+    page.get_by_text("neuron 1 copies neuron 0 one step later").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "feedback-failed-check.png"))
+    assert page.outside == []
+
+
+@pytest.mark.grading
+def test_grade_report_fits_the_page_and_lists_what_needs_attention(graded_copy, page, shots, tmp_path):
+    from course.report import report
+
+    course, _ = graded_copy
+    report(course, ["correlations"], tmp_path / "grades.csv", tmp_path / "report.html")
+    page.goto((tmp_path / "report.html").as_uri())
+    page.wait_for_load_state("load")
+    attention = page.get_by_text("Needs attention").first
+    assert attention.is_visible()
+    assert "manual" in page.inner_text("body").lower()
+    # wide tables scroll inside their own box: the page itself never scrolls sideways
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("() => [...document.images].every(img => img.complete && img.naturalWidth > 0)")
+    page.screenshot(path=str(shots / "report.png"), full_page=True)
+    assert page.outside == []
+
+
+@pytest.mark.grading
+def test_formgrader_lists_the_submissions_that_need_manual_grading(graded_copy, page, shots, tmp_path_factory):
+    course, members = graded_copy
+    lab = Lab(course.root, tmp_path_factory.mktemp("instructor-lab"))
+    try:
+        # formgrader's own requests carry no token: send it as a header, as a logged-in browser's cookie would
+        page.set_extra_http_headers({"Authorization": f"token {lab.token}"})
+        page.goto(lab.page_url("formgrader/gradebook/correlations/correlations"))
+        try:
+            page.wait_for_function("() => document.body.innerText.includes('Needs Manual Grade')"
+                                   " && !document.body.innerText.includes('Loading, please wait')", timeout=120_000)
+        except Exception as error:
+            page.screenshot(path=str(shots / "formgrader-submissions.png"), full_page=True)
+            lab.log.flush()
+            raise AssertionError(f"formgrader did not list the submissions; blocked requests {page.outside}; "
+                                 f"server log:\n{lab.log_path.read_text()[-4000:]}") from error
+        page.screenshot(path=str(shots / "formgrader-submissions.png"), full_page=True)
+        rows = page.locator("table tbody tr")
+        assert rows.count() == len(members)
+        page.get_by_text("Show All Names").click()
+        page.wait_for_timeout(500)
+        body = page.inner_text("table")
+        assert all(student in body for student in members), body
+        # the "Needs Manual Grade?" column: the written answers wait for a TA
+        column = page.evaluate("""() => [...document.querySelectorAll('table thead th')]
+            .findIndex(th => th.innerText.includes('Needs Manual Grade'))""")
+        marks = page.evaluate("""(column) => [...document.querySelectorAll('table tbody tr')]
+            .filter(tr => tr.children[column] && tr.children[column].querySelector('.glyphicon, .fa, i, span'))
+            .length""", column)
+        assert column >= 0 and marks >= len(members) // 2
+        assert page.outside == []
+    finally:
+        lab.stop()
