@@ -91,6 +91,17 @@ def check_test_names(notebook, label):
     return problems
 
 
+RAISES_EXCEPTION = "raises-exception"
+
+
+def check_run_all(notebook, label):
+    """Test cells carry Jupyter's ``raises-exception`` tag: a failing check must not stop Run All."""
+    return [f"{label}: {nbtools.grade_id(cell)} lacks the {RAISES_EXCEPTION!r} tag (Run All would stop at it "
+            "while the exercise is unsolved; docs/adding-an-assignment.md)"
+            for cell in notebook.cells
+            if nbtools.is_test(cell) and RAISES_EXCEPTION not in cell.get("metadata", {}).get("tags", [])]
+
+
 def check_clean(notebook, label):
     return [f"{label}: cell {i} has outputs (commit source notebooks clean)"
             for i, c in enumerate(notebook.cells)
@@ -149,6 +160,7 @@ def check_course(course, assignments=None, sync=True):
             label = str(path.relative_to(course.root))
             problems += check_metadata(notebook, label)
             problems += check_clean(notebook, label)
+            problems += check_run_all(notebook, label)
         for path in sorted((course.release / assignment).glob("*.ipynb")):
             problems += check_release_free_of_solutions(nbtools.read(path), str(path.relative_to(course.root)))
         if sync:

@@ -23,6 +23,7 @@ def test_source_metadata_is_valid_and_sources_are_clean(assignment):
     for path in COURSE.source_notebooks(assignment):
         notebook = nbtools.read(path)
         problems += check.check_metadata(notebook, path.name) + check.check_clean(notebook, path.name)
+        problems += check.check_run_all(notebook, path.name)
     assert problems == []
 
 
@@ -40,6 +41,16 @@ def test_release_is_in_sync_with_source_and_free_of_solutions(assignment):
 
 def _correlations_source():
     return nbtools.read(COURSE.source / "correlations" / "correlations.ipynb")
+
+
+def test_run_all_check_asks_every_test_cell_for_the_raises_exception_tag():
+    notebook = _correlations_source()
+    assert check.check_run_all(notebook, "nb") == []
+    test_cell = next(c for c in notebook.cells if nbtools.is_test(c))
+    test_cell.metadata["tags"].remove("raises-exception")
+    assert check.check_run_all(notebook, "nb") == [
+        f"nb: {nbtools.grade_id(test_cell)} lacks the 'raises-exception' tag (Run All would stop at it while "
+        "the exercise is unsolved; docs/adding-an-assignment.md)"]
 
 
 def test_metadata_check_catches_a_duplicate_grade_id():
