@@ -445,3 +445,53 @@ def test_feedback_pipeline_sanitizes_before_hiding_tests(tmp_path, monkeypatch):
     order = [config.index(name) for name in ("GetGrades", "course.sanitize.SanitizeStudentContent",
                                              "course.nbgrader_ext.HideHiddenTests")]
     assert order == sorted(order)
+
+
+MATH_PAYLOADS = [
+    r"$\text{<img src=x onerror=alert(1)>}$",
+    r"$x$<img src=x onerror=alert(1)>$y$",
+    r"$$\href{javascript:alert(1)}{x}$$",
+    r"$\style{background:url(javascript:alert(1))}{x}$",
+    r'$\class{x" onmouseover="alert(1)}{x}$',
+    r"$\mathrm{</math><img src=x onerror=alert(1)>}$",
+    r"$\unicode{60}script\unicode{62}alert(1)$",
+    r"\(<script>alert(1)</script>\)",
+    r"$\text{&lt;img src=x onerror=alert(1)&gt;}$",
+    r"$\begin{array}{c}<svg onload=alert(1)>\end{array}$",
+]
+
+
+@pytest.mark.parametrize("sanitize_first", [True, False], ids=["pipeline", "mathml-alone"])
+@pytest.mark.parametrize("payload", MATH_PAYLOADS)
+def test_student_maths_turned_into_mathml_stays_inert(payload, sanitize_first):
+    # The feedback pipeline: sanitize the student's content, then turn the maths into MathML
+    # (course.mathml), then nbgrader's feedback template. The MathML step must be safe on its
+    # own too: only the formulas are checked here, so the surrounding raw HTML is left out.
+    from course.mathml import MATHML_ELEMENTS, MathToMathML
+
+    nb = clean_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"My answer: {payload} and $\\vec{{x}}_t$ done.",
+                                                  metadata={"nbgrader": {"grade": True, "solution": True,
+                                                                         "grade_id": "think", "points": 1,
+                                                                         "schema_version": 3}}))
+    if sanitize_first:
+        sanitize_notebook(nb)
+    elif re.search(r"<(?!/?math)[a-z]", re.sub(r"\$[^$]*\$|\\\(.*?\\\)", "", payload)):
+        pytest.skip("raw HTML outside the formulas: only the sanitizer handles that")
+    nb, _ = MathToMathML().preprocess(nb, {})
+    html = render(nb, "feedback")
+    clean_html = render(MathToMathML().preprocess(clean_notebook(), {})[0], "feedback")
+    soup = BeautifulSoup(html, "html.parser")
+    assert scripts(soup) == scripts(BeautifulSoup(clean_html, "html.parser"))
+    for tag, attributes in browser_parse(html) + [(e.name, e.attrs) for e in soup.find_all(True)]:
+        for name, value in attributes.items():
+            assert not name.lower().startswith("on"), (payload, tag, name)
+            values = value if isinstance(value, list) else [value]
+            assert not (name.lower() in URL_ATTRIBUTES and any(url_is_dangerous(v) for v in values)), (payload, tag)
+    for math in soup.find_all("math"):
+        assert {e.name for e in math.find_all(True)} <= MATHML_ELEMENTS, payload
+    forbidden = FORBIDDEN_TAGS - {"math", "style", "link", "meta"}     # the template's own head has these
+    browser_tags = [tag for tag, _ in browser_parse(html)]
+    clean_tags = [tag for tag, _ in browser_parse(clean_html)]
+    assert {t: browser_tags.count(t) for t in forbidden} == {t: clean_tags.count(t) for t in forbidden}, payload
+    assert "<math" in html                                                # the harmless formula is still drawn
