@@ -44,7 +44,7 @@ def _is_test_cell(cell):
     return bool(flags.get("grade")) and not flags.get("solution")
 
 
-@pytest.mark.parametrize("assignment", ["correlations", "lnp", "correlated_regressors"])
+@pytest.mark.parametrize("assignment", ["correlations", "lnp", "correlated_regressors", "mei_vs_gabor"])
 def test_run_all_on_the_blank_release_goes_past_the_unsolved_exercises(assignment, tmp_path):
     # As "Run All" in JupyterLab: it stops at the first error except in cells tagged
     # raises-exception (the checks, which must fail until the exercise is right).

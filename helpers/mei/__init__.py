@@ -13,6 +13,7 @@ from helpers.mei.analysis import (
     power_spectrum,
     select_neurons,
 )
+from helpers.mei.ascent import batched_meis
 from helpers.mei.data import Experiment, simulate_experiment
 from helpers.mei.model import PopulationCNN, load_model, predict, save_model, train_model
 from helpers.mei.plotting import (
@@ -36,6 +37,7 @@ __all__ = [
     "IMAGE_SHAPE",
     "Population",
     "PopulationCNN",
+    "batched_meis",
     "best_mei",
     "gabor_bank",
     "gabor_parameter_grid",

@@ -143,6 +143,37 @@ class Population:
         quadrature = (kind == "complex") | ((kind == "unreliable") & (np.arange(self.n_neurons)[:, None] % 2 == 1))
         return np.where(kind == "two-subunit", subunits, np.where(quadrature, energy, simple))
 
+    def field_images(self, neurons=None):
+        """The receptive field of each neuron as an image, both subunits for two-subunit cells.
+
+        A simple or complex cell is shown by its first field (a complex cell's
+        second field is the same pattern shifted in phase); a two-subunit cell
+        by the sum of its two subunits, which sit at different places, so both
+        show.
+
+        Parameters
+        ----------
+        neurons : array_like of int, optional
+            Which neurons (all by default).
+
+        Returns
+        -------
+        ndarray, shape (len(neurons), height, width)
+
+        Examples
+        --------
+        >>> population = make_population(1, 0, 1, 0, image_shape=(12, 16), random_state=0)
+        >>> images = population.field_images()
+        >>> images.shape
+        (2, 12, 16)
+        >>> bool(np.allclose(images[1].ravel(), population.fields[1].sum(axis=0)))
+        True
+        """
+        neurons = np.arange(self.n_neurons) if neurons is None else np.asarray(neurons, dtype=int)
+        fields = self.fields[neurons]
+        two = (self.cell_types[neurons] == "two-subunit")[:, None]
+        return np.where(two, fields[:, 0] + fields[:, 1], fields[:, 0]).reshape(len(neurons), *self.image_shape)
+
     def rates(self, images):
         """Expected spike counts, ``baseline + gain * drive``.
 

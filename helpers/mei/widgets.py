@@ -64,7 +64,8 @@ def mei_demo(generate_mei, model, units, labels, true_fields, image_shape, true_
     labels : sequence of str
         One label per unit (e.g. ``"neuron 12 (simple)"``).
     true_fields : array_like, shape (len(units), height, width)
-        A true receptive field of each offered neuron, for comparison.
+        The true receptive field of each offered neuron, for comparison (for
+        two-subunit cells both subunits: see ``Population.field_images``).
     image_shape : (int, int)
     true_rates : callable, optional
         ``true_rates(image) -> expected spike count of each offered neuron``.
@@ -72,7 +73,11 @@ def mei_demo(generate_mei, model, units, labels, true_fields, image_shape, true_
     Returns
     -------
     ipywidgets.VBox
-        See :func:`helpers.widgets.figure_demo`.
+        See :func:`helpers.widgets.figure_demo`; a label between the controls
+        and the figure (also ``.status``) reads "computing the MEI ..." while
+        an MEI is computed, and the controls are disabled meanwhile. The
+        sliders act when released (``continuous_update=False``), not at every
+        position they pass.
 
     Examples
     --------
@@ -85,6 +90,8 @@ def mei_demo(generate_mei, model, units, labels, true_fields, image_shape, true_
     ...                 true_fields=np.zeros((2, 8, 8)), image_shape=(8, 8))
     >>> demo.figure.get_suptitle()
     'neuron 0: model response 6.40'
+    >>> demo.status.value, demo.controls["n_steps"].disabled        # idle again after each drawing
+    ('', False)
     """
     check_callable(generate_mei, "generate_mei", "(model, neuron, n_steps, ...) -> image, like your generate_mei")
     units = [check_int(u, "units", minimum=0) for u in units]
@@ -95,8 +102,20 @@ def mei_demo(generate_mei, model, units, labels, true_fields, image_shape, true_
         raise ValueError(f"labels ({len(labels)}) and true_fields ({len(true_fields)}) need one entry per unit "
                          f"({len(units)})")
 
+    # While an MEI is computed (seconds), the label says so and the controls are disabled: the
+    # browser then ignores further arrow keys instead of queuing one full recompute per key.
+    status = widgets.Label(value="")
+
     def draw(fig, axes, choice, n_steps, cutoff, contrast):
-        image, response = mei_step(generate_mei, model, units[choice], n_steps, cutoff, contrast, image_shape)
+        status.value = f"computing the MEI ({n_steps} steps)..."
+        for control in controls.values():
+            control.disabled = True
+        try:
+            image, response = mei_step(generate_mei, model, units[choice], n_steps, cutoff, contrast, image_shape)
+        finally:
+            for control in controls.values():
+                control.disabled = False
+            status.value = ""
         show_image(image, ax=axes[0, 0], title=f"MEI after {n_steps} steps")
         show_image(true_fields[choice], ax=axes[0, 1], title="true receptive field (simulation)")
         truth = "" if true_rates is None else f", true neuron {float(np.ravel(true_rates(image))[choice]):.2f}"
@@ -112,4 +131,8 @@ def mei_demo(generate_mei, model, units, labels, true_fields, image_shape, true_
         "contrast": widgets.FloatSlider(value=0.1, min=0.02, max=0.3, step=0.02, description="contrast",
                                         continuous_update=False),
     }
-    return figure_demo(draw, controls, figsize=(10, 3.2))
+    box = figure_demo(draw, controls, figsize=(10, 3.2))
+    *inputs, output = box.children
+    box.children = (*inputs, status, output)
+    box.status = status
+    return box
