@@ -365,6 +365,33 @@ def test_batched_meis_need_a_generate_mei_that_agrees_and_fall_back_to_it_otherw
     assert np.all(images[1, 1] == 1.0) and images.shape == (2, 2, 8, 10)
 
 
+def test_image_grids_fit_a_page():
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from helpers.mei import plot_image_grid
+
+    fig = plot_image_grid(np.zeros((15, 36, 64)), [f"{k} (two-subunit)" for k in range(15)], ncols=6)
+    width, height = fig.get_size_inches()
+    assert width <= 10.0 + 1e-9 and height > 0
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    assert plt.imread(io.BytesIO(buffer.getvalue())).shape[1] <= 1000      # pixels: fits a feedback page
+    narrow = plot_image_grid(np.zeros((6, 36, 64)), ncols=3)                 # small grids keep their size
+    assert tuple(narrow.get_size_inches()) == pytest.approx((3 * 1.8 * 1.6, 2 * 1.8))
+    with pytest.raises(ValueError, match="max_width"):
+        plot_image_grid(np.zeros((2, 4, 4)), max_width=0)
+    plt.close("all")
+
+
+def test_exploration_plots_use_the_shared_axes_helper():
+    import helpers.mei.exploration as exploration
+
+    assert not hasattr(exploration, "_new_axes")
+    assert "get_axes(" in Path(exploration.__file__).read_text()
+
+
 # --- widget -------------------------------------------------------------------------------------
 
 def test_mei_demo_redraws_when_a_control_changes():

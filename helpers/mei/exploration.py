@@ -12,6 +12,7 @@ Nothing here solves an exercise of the notebook.
 import numpy as np
 import matplotlib.pyplot as plt
 
+from helpers.plotting import get_axes
 from helpers.validation import check_array
 
 __all__ = [
@@ -206,12 +207,6 @@ def percentile_selection(oracle, variance, oracle_quantile=0.6, variance_quantil
     return np.flatnonzero(keep)
 
 
-def _new_axes(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
 def plot_raster(responses, order=None, ax=None, title="responses"):
     """Image of a (neurons, presentations) response matrix, neurons in ``order``.
 
@@ -236,7 +231,7 @@ def plot_raster(responses, order=None, ax=None, title="responses"):
     """
     responses = check_array(responses, "responses", ndim=2)
     order = np.arange(len(responses)) if order is None else np.asarray(order, dtype=int)
-    ax = _new_axes(ax, (9, 4))
+    ax = get_axes(ax, (9, 4))
     shown = ax.imshow(responses[order], aspect="auto", cmap="gray_r", interpolation="nearest",
                       vmax=np.percentile(responses, 99))
     ax.figure.colorbar(shown, ax=ax, label="spike count")
@@ -269,7 +264,7 @@ def plot_correlation_matrix(correlation, order=None, ax=None, title="neuron-by-n
     """
     correlation = check_array(correlation, "correlation", ndim=2)
     order = np.arange(len(correlation)) if order is None else np.asarray(order, dtype=int)
-    ax = _new_axes(ax, (5, 4.5))
+    ax = get_axes(ax, (5, 4.5))
     shown = ax.imshow(correlation[np.ix_(order, order)], cmap="RdBu_r", vmin=-1.0, vmax=1.0,
                       interpolation="nearest")
     ax.figure.colorbar(shown, ax=ax, label="correlation")
@@ -306,7 +301,7 @@ def plot_entropy_variance(entropy, variance, outlier, cell_types=None, ax=None):
     outlier = np.asarray(outlier, dtype=bool)
     if not entropy.shape == variance.shape == outlier.shape:
         raise ValueError("entropy, variance and outlier must have the same length")
-    ax = _new_axes(ax, (5, 4))
+    ax = get_axes(ax, (5, 4))
     types = np.asarray(cell_types) if cell_types is not None else np.full(len(entropy), "neuron")
     for kind in dict.fromkeys(types):
         rows = types == kind

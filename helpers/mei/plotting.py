@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.plotting import get_axes, get_axes_grid
-from helpers.validation import check_array, check_int
+from helpers.validation import check_array, check_int, check_number
 
 TYPE_COLORS = {"simple": "tab:blue", "complex": "tab:orange", "two-subunit": "tab:green",
                "unreliable": "tab:gray"}
@@ -47,7 +47,7 @@ def show_image(image, ax=None, title=None, limit=None):
     return ax
 
 
-def plot_image_grid(images, titles=None, ncols=6, size=1.8, axes=None):
+def plot_image_grid(images, titles=None, ncols=6, size=1.8, axes=None, max_width=10.0):
     """A grid of images, each with :func:`show_image`; returns the figure.
 
     Parameters
@@ -58,10 +58,15 @@ def plot_image_grid(images, titles=None, ncols=6, size=1.8, axes=None):
     ncols : int, default 6
         Columns of a new grid (it gets as many rows as needed).
     size : float, default 1.8
-        Height of one panel of a new grid, in inches.
+        Height of one panel of a new grid, in inches (smaller if the grid
+        would be wider than ``max_width``).
     axes : array of Axes, optional
         Draw into these (at least one per image) instead of a new figure;
         axes left over are switched off.
+    max_width : float, default 10
+        Largest width of a new figure, in inches: the panels shrink, keeping
+        their shape, so the figure fits a page or a notebook (and its PNG a
+        feedback page) at its natural size.
 
     Returns
     -------
@@ -74,6 +79,9 @@ def plot_image_grid(images, titles=None, ncols=6, size=1.8, axes=None):
     >>> len(fig.axes), fig.axes[2].get_title()
     (4, 'c')
     >>> plt.close(fig)
+    >>> [float(round(v, 2)) for v in plot_image_grid(np.zeros((12, 4, 4)), ncols=6).get_size_inches()]
+    [10.0, 2.08]
+    >>> plt.close("all")
     """
     images = check_array(images, "images", ndim=3)
     if titles is not None and len(titles) != len(images):
@@ -81,6 +89,8 @@ def plot_image_grid(images, titles=None, ncols=6, size=1.8, axes=None):
     if axes is None:
         ncols = check_int(ncols, "ncols", minimum=1)
         nrows = int(np.ceil(len(images) / ncols))
+        max_width = check_number(max_width, "max_width", positive=True)
+        size = min(check_number(size, "size", positive=True), max_width / (ncols * 1.6))
         axes = get_axes_grid(None, nrows, ncols, figsize=(ncols * size * 1.6, nrows * size))
     axes = np.asarray(axes, dtype=object).ravel()
     if axes.size < len(images):
