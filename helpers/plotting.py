@@ -42,7 +42,7 @@ def get_axes(ax=None, figsize=None, projection=None):
     return plt.subplots(figsize=figsize, subplot_kw=None if projection is None else {"projection": projection})[1]
 
 
-def get_axes_grid(axes=None, nrows=1, ncols=1, figsize=None):
+def get_axes_grid(axes=None, nrows=1, ncols=1, figsize=None, layout=None):
     """Return ``axes`` as an array, or the axes of a new ``nrows`` x ``ncols`` figure when it is None.
 
     A new grid of one row is returned as a 1-D array (one entry per column),
@@ -55,6 +55,10 @@ def get_axes_grid(axes=None, nrows=1, ncols=1, figsize=None):
         Shape of a new grid.
     figsize : (float, float), optional
         Size of a new figure, in inches.
+    layout : str, optional
+        Layout engine of a new figure (``"constrained"``, ``"compressed"``
+        for panels of fixed aspect such as images); matplotlib's default if
+        None. Given axes keep the layout of their own figure.
 
     Returns
     -------
@@ -66,9 +70,11 @@ def get_axes_grid(axes=None, nrows=1, ncols=1, figsize=None):
     (2, 3)
     >>> get_axes_grid(ncols=1).shape
     (1,)
+    >>> type(get_axes_grid(ncols=2, layout="compressed")[0].figure.get_layout_engine()).__name__
+    'ConstrainedLayoutEngine'
     >>> plt.close("all")
     """
     if axes is not None:
         return np.atleast_1d(np.asarray(axes, dtype=object))
-    grid = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)[1]
+    grid = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, layout=layout)[1]
     return grid[0] if nrows == 1 else grid

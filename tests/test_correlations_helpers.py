@@ -223,3 +223,51 @@ def test_coarse_graining_demo_calls_the_students_function_on_change():
     assert calls[-1] == 8
     assert demo.figure._suptitle.get_text() == "8 groups of 2 neurons: correlation 0.250"
     assert demo.figure.axes[0].images[0].get_array().shape == (8, 8)
+
+
+# -- what the figures look like (drawn, as a student sees them) --------------------------------
+
+@pytest.mark.parametrize("n_neurons", [6, 20, 100])
+def test_true_vs_estimated_figure_has_no_overlapping_text_and_whole_neuron_ticks(n_neurons):
+    import matplotlib.pyplot as plt
+
+    from figure_layout import overlapping_texts, tick_labels, title_gap
+
+    A = create_connectivity(n_neurons)
+    axes = plot_true_vs_estimated_connectivity(A + 0.1, A, correlation=0.5)
+    fig = axes[0].figure
+    assert overlapping_texts(fig) == []     # e.g. the left colorbar label on the right panel's y label
+    for ax in axes:
+        for axis in "xy":
+            labels = tick_labels(ax, axis)
+            assert labels and all(label.isdigit() for label in labels), labels   # no neuron 2.5
+    assert 0 < title_gap(fig, axes[0]) < 0.25   # no gap under the title (was 0.6 inch)
+    plt.close("all")
+
+
+def test_single_neuron_figure_has_no_overlapping_text():
+    import matplotlib.pyplot as plt
+
+    from figure_layout import overlapping_texts
+
+    A = create_connectivity(10)
+    axes = plot_true_vs_estimated_connectivity(A[:, 3], A, selected_neuron=3)
+    assert overlapping_texts(axes[0].figure) == []
+    plt.close("all")
+
+
+@pytest.mark.parametrize("make_demo, control, values", [
+    (lambda: network_size_demo(lagged_correlations, timesteps=200), "n_neurons", [20, 42, 6]),
+    (lambda: sparsity_demo(lagged_correlations, n_neurons=25, timesteps=200), "p", [0.5, 0.05]),
+])
+def test_demo_figures_keep_their_layout_while_the_slider_moves(make_demo, control, values):
+    from figure_layout import overlapping_texts, tick_labels, title_gap
+
+    demo = make_demo()
+    fig = demo.figure
+    for value in values:
+        demo.controls[control].value = value
+        assert len(fig.axes) == 4   # two matrices, two colorbars: old colorbars are gone
+        assert overlapping_texts(fig) == [], value
+        assert all(label.isdigit() for ax in fig.axes[:2] for label in tick_labels(ax, "y"))
+        assert 0 < title_gap(fig, fig.axes[0]) < 0.25

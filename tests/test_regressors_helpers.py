@@ -312,3 +312,37 @@ def test_demo_uses_the_students_functions():
     demo.controls["shift"].value = 1.0
     assert calls["fit"] == before["fit"] + 1 and calls["sd"] == before["sd"] + 2
     assert len(demo.predicted_curve) == len(demo.shifts) == 24
+
+
+def test_shift_demo_layout_keeps_titles_apart_and_labels_the_log_axis_plainly():
+    from figure_layout import overlapping_texts, tick_labels
+
+    def hrf(t):
+        return np.exp(-0.5 * ((np.asarray(t) - 5.0) / 2.0) ** 2)
+
+    def fit(X, Y):
+        return np.linalg.lstsq(X, Y, rcond=None)[0]
+
+    def sd(X, contrast):
+        contrast = np.asarray(contrast, dtype=float)
+        return float(np.sqrt(contrast @ np.linalg.pinv(X.T @ X) @ contrast))
+
+    demo = shift_demo(hrf, fit, sd, n_samples=300)
+    for shift in (2.0, 8.0, 0.5):
+        demo.controls["shift"].value = shift
+        assert overlapping_texts(demo.figure) == [], shift    # the long suptitle against the panel titles
+    log_axis = demo.figure.axes[2]
+    labels = tick_labels(log_axis, "y")
+    assert labels and all(re.fullmatch(r"[0-9.]+", label) for label in labels), labels   # not 2x10^0
+
+
+@pytest.mark.parametrize("values", [[0.9, 0.5, 0.3], [100.0, 3.0, 0.05], [7.4, 2.0, 1.5]])
+def test_sd_vs_shift_log_axis_reads_as_plain_numbers(values):
+    import matplotlib.pyplot as plt
+
+    from figure_layout import tick_labels
+
+    ax = plot_sd_vs_shift([1.0, 2.0, 4.0], values)
+    labels = tick_labels(ax, "y")
+    assert labels and all(re.fullmatch(r"[0-9.]+", label) for label in labels), labels
+    plt.close("all")

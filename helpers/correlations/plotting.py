@@ -3,6 +3,7 @@ new axes) and returns what it drew on; none of them computes science."""
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from helpers.plotting import get_axes, get_axes_grid
 from helpers.validation import check_array
@@ -11,7 +12,8 @@ from helpers.validation import check_array
 def plot_connectivity_matrix(A, ax=None, title=None, colorbar=True):
     """Show a connectivity matrix as a heat map centered on zero.
 
-    Rows are the receiving neurons ("to"), columns the sending ones ("from").
+    Rows are the receiving neurons ("to"), columns the sending ones ("from");
+    the ticks are whole neuron numbers.
 
     Parameters
     ----------
@@ -31,6 +33,8 @@ def plot_connectivity_matrix(A, ax=None, title=None, colorbar=True):
     >>> ax = plot_connectivity_matrix(np.eye(3), title="A")
     >>> ax.get_title(), ax.get_xlabel()
     ('A', 'connectivity from')
+    >>> [t for t in ax.get_yticks() if t != int(t)]      # no neuron 2.5
+    []
     >>> plt.close("all")
     """
     A = np.atleast_2d(check_array(A, "A", finite=False))
@@ -42,6 +46,8 @@ def plot_connectivity_matrix(A, ax=None, title=None, colorbar=True):
         bar = ax.figure.colorbar(image, ax=ax, ticks=[-limit, 0, limit], shrink=0.7)
         bar.ax.set_ylabel("connection strength", rotation=90)
     ax.set(xlabel="connectivity from", ylabel="connectivity to")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(integer=True))
     if title is not None:
         ax.set_title(title)
     return ax
@@ -62,6 +68,8 @@ def plot_true_vs_estimated_connectivity(estimated, true, selected_neuron=None,
     correlation : float, optional
         Shown in the figure title when given (including a value of 0).
     axes : sequence of two Axes, optional
+        Where to draw; if None, a new figure whose layout keeps the colorbar
+        labels, axis labels and title apart at any network size.
 
     Returns
     -------
@@ -76,7 +84,9 @@ def plot_true_vs_estimated_connectivity(estimated, true, selected_neuron=None,
     'correlation between A and R: 1.000'
     >>> plt.close("all")
     """
-    axes = get_axes_grid(axes, 1, 2, figsize=(10, 5))
+    # "compressed" packs square matrices without gaps; a single column is too narrow for it.
+    axes = get_axes_grid(axes, 1, 2, figsize=(10, 4.5),
+                         layout="compressed" if selected_neuron is None else "constrained")
     true = check_array(true, "true", ndim=2)
     estimated = check_array(estimated, "estimated", ndim=(1, 2), finite=False)
     if selected_neuron is not None:

@@ -56,7 +56,7 @@ def network_size_demo(estimate_connectivity, timesteps=1000, random_state=42, mi
 
     slider = widgets.IntSlider(value=min_neurons, min=min_neurons, max=max_neurons, step=1,
                                description="neurons", continuous_update=False)
-    return figure_demo(draw, {"n_neurons": slider})
+    return figure_demo(draw, {"n_neurons": slider}, figsize=(10, 4.5), layout="compressed")
 
 
 def sparsity_demo(estimate_connectivity, n_neurons=20, timesteps=1000, random_state=42):
@@ -93,7 +93,7 @@ def sparsity_demo(estimate_connectivity, n_neurons=20, timesteps=1000, random_st
 
     slider = widgets.FloatSlider(value=0.9, min=0.05, max=0.95, step=0.05,
                                  description="sparsity p", continuous_update=False)
-    return figure_demo(draw, {"p": slider})
+    return figure_demo(draw, {"p": slider}, figsize=(10, 4.5), layout="compressed")
 
 
 def coarse_graining_demo(coarse_corr_func, X, A):
@@ -142,4 +142,4 @@ def coarse_graining_demo(coarse_corr_func, X, A):
 
     dropdown = widgets.Dropdown(options=options, value=options[len(options) // 2],
                                 description="groups")
-    return figure_demo(draw, {"n_groups": dropdown})
+    return figure_demo(draw, {"n_groups": dropdown}, figsize=(10, 4.5), layout="compressed")

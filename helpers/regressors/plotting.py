@@ -3,6 +3,7 @@
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import LogFormatter
 
 from helpers.plotting import get_axes
 from helpers.validation import check_array
@@ -199,6 +200,14 @@ def plot_estimate_scatter(x, y, ax=None, xlabel="", ylabel="", max_points=1000, 
     return ax
 
 
+class _PlainLogFormatter(LogFormatter):
+    """Labels the ticks matplotlib would label on a log axis, as plain numbers (0.3, 2, 50)."""
+
+    def __call__(self, x, pos=None):
+        label = super().__call__(x, pos)
+        return f"{x:g}" if label else ""
+
+
 def plot_sd_vs_shift(shifts, predicted, simulated=None, ax=None, current=None):
     """Predicted (line) and simulated (dots) sd of an estimate against the shift.
 
@@ -224,6 +233,9 @@ def plot_sd_vs_shift(shifts, predicted, simulated=None, ax=None, current=None):
     >>> ax = plot_sd_vs_shift([1.0, 2.0, 4.0], [0.9, 0.5, 0.3], simulated=(2.0, 0.52), current=2.0)
     >>> ax.get_yscale(), len(ax.lines)
     ('log', 3)
+    >>> ax.figure.canvas.draw()
+    >>> [t.get_text() for t in ax.yaxis.get_ticklabels(minor=True) if t.get_text()][:3]
+    ['0.2', '0.3', '0.4']
     >>> plt.close("all")
     """
     shifts = check_array(shifts, "shifts", ndim=1)
@@ -241,5 +253,8 @@ def plot_sd_vs_shift(shifts, predicted, simulated=None, ax=None, current=None):
     if current is not None:
         ax.axvline(current, color="0.5", ls="--")
     ax.set(xlabel="shift between the events (s)", ylabel="sd of the estimate", yscale="log")
+    # Plain numbers (2, 3, 0.5) on the log axis, not 2x10^0: the range is often under a decade.
+    ax.yaxis.set_major_formatter(_PlainLogFormatter())
+    ax.yaxis.set_minor_formatter(_PlainLogFormatter())
     ax.legend()
     return ax

@@ -86,6 +86,6 @@ def shift_demo(hrf, fit, predicted_sd, times=None, n_samples=10_000, random_stat
 
     slider = widgets.FloatSlider(value=value, min=min_shift, max=max_shift, step=step,
                                  description="shift (s)", continuous_update=False)
-    demo = figure_demo(draw, {"shift": slider}, figsize=(14, 4), ncols=3)
+    demo = figure_demo(draw, {"shift": slider}, figsize=(14, 4.5), ncols=3, layout="constrained")
     demo.shifts, demo.predicted_curve = shifts, np.array(curve)
     return demo
