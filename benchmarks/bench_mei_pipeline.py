@@ -22,6 +22,7 @@ one core ("busy core"). It checks that both give the same images, and times
 
 import argparse
 import multiprocessing
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -127,7 +128,8 @@ def main(argv=None):
     for parameter in model.parameters():
         parameter.requires_grad_(False)
     everyone = np.arange(len(selected))
-    print(f"{multiprocessing.cpu_count()} cores, torch's default threads: {DEFAULT_THREADS}; "
+    print(f"{multiprocessing.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} before), "
+          f"torch's default threads: {DEFAULT_THREADS}; "
           f"{len(graded)} graded neurons, {len(selected)} selected; 3 starts x {SETTINGS['n_steps']} steps")
 
     rows = []
@@ -137,12 +139,14 @@ def main(argv=None):
             new_time, new = timed(new_meis, answers, model, graded)
             all_time, _ = timed(new_meis, answers, model, everyone)
             all_old_time = timed(old_meis, answers, model, everyone)[0] if args.all_old else None
+            load_average = os.getloadavg()[0]
         difference = np.abs(old - new).max()
         rows.append((load, old_time, new_time, all_time, all_old_time, difference))
         print(f"{load:>9}: {len(graded)} MEIs old {old_time:6.1f} s, new {new_time:5.1f} s "
               f"({old_time / new_time:4.1f}x faster); all {len(selected)} MEIs new {all_time:5.1f} s"
               + (f", old {all_old_time:6.1f} s" if all_old_time is not None else "")
-              + f"; largest pixel difference old - new {difference:.1e} (contrast 0.1)")
+              + f"; largest pixel difference old - new {difference:.1e} (contrast 0.1); "
+              f"load average {load_average:.1f}")
         assert difference < 1e-4, "the batched ascent should give the one-at-a-time images"
 
     if args.train:

@@ -309,6 +309,19 @@ def test_batched_meis_equal_the_one_at_a_time_meis_of_the_cached_model(experimen
     np.testing.assert_allclose(images.std(axis=(2, 3)), 0.1, rtol=1e-12)
 
 
+def test_paired_responses_are_the_forward_pass_of_each_images_own_neuron(cached_model):
+    images = torch.randn(7, 1, 36, 64, generator=torch.Generator().manual_seed(3)) * 0.1
+    neurons = torch.tensor([0, 66, 5, 5, 12, 40, 1])
+    expected = cached_model(images)[torch.arange(7), neurons]
+    torch.testing.assert_close(cached_model.paired_responses(images, neurons), expected, rtol=1e-5, atol=1e-6)
+    pixels = images.clone().requires_grad_(True)
+    (fast,) = torch.autograd.grad(cached_model.paired_responses(pixels, neurons).sum(), pixels)
+    (slow,) = torch.autograd.grad(cached_model(pixels)[torch.arange(7), neurons].sum(), pixels)
+    torch.testing.assert_close(fast, slow, rtol=1e-4, atol=1e-6 * float(slow.abs().max()))
+    with pytest.raises(ValueError, match="one neuron per image"):
+        cached_model.paired_responses(images, neurons[:3])
+
+
 def test_batched_meis_score_each_image_by_its_own_neuron_and_skip_flat_gradients():
     from helpers.mei.ascent import batched_meis
     from helpers.mei.toy_models import ConstantModel, TemplateModel

@@ -43,7 +43,11 @@ def _ascend(model, fft_smooth, units, random_states, n_steps, image_shape, contr
         pixels = torch.tensor(images[:, None], dtype=torch.float32, requires_grad=True)
         # each image's response to its own neuron: the images do not interact in the model, so the
         # gradient of the sum with respect to image i is the gradient of image i's own response
-        (gradients,) = torch.autograd.grad(model(pixels)[rows, columns].sum(), pixels)
+        if hasattr(model, "paired_responses"):          # the course's CNN: only each image's own readout
+            responses = model.paired_responses(pixels, columns)
+        else:
+            responses = model(pixels)[rows, columns]
+        (gradients,) = torch.autograd.grad(responses.sum(), pixels)
         smoothed = np.array([np.asarray(fft_smooth(gradient, cutoff), dtype=float)
                              for gradient in gradients[:, 0].numpy()])
         sd = smoothed.std(axis=(1, 2), keepdims=True)

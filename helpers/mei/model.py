@@ -90,6 +90,47 @@ class PopulationCNN(nn.Module):
         pooled = torch.einsum("bchw,nhw->bnc", features, self.spatial)
         return F.softplus((pooled * self.features).sum(-1) + self.bias)
 
+    def paired_responses(self, images, neurons):
+        """Response of neuron ``neurons[i]`` to image ``i`` for every ``i``: ``self(images)[i, neurons[i]]``.
+
+        The same numbers as the forward pass up to float32 rounding, computed
+        faster for MEIs of many neurons at once: only each image's own readout
+        is evaluated, and the first convolution (one input channel) runs as a
+        grouped convolution, which torch's CPU kernels do about twice as fast
+        for a batch of images.
+
+        Parameters
+        ----------
+        images : torch.Tensor, shape (batch, 1, height, width)
+        neurons : torch.Tensor of int, shape (batch,)
+
+        Returns
+        -------
+        torch.Tensor, shape (batch,)
+
+        Examples
+        --------
+        >>> model = PopulationCNN(3, (12, 16), channels=4, random_state=0)
+        >>> images = torch.randn(5, 1, 12, 16, generator=torch.Generator().manual_seed(0))
+        >>> neurons = torch.tensor([2, 0, 1, 1, 2])
+        >>> torch.allclose(model.paired_responses(images, neurons), model(images)[torch.arange(5), neurons], atol=1e-6)
+        True
+        """
+        if images.ndim != 4 or images.shape[1] != 1 or tuple(images.shape[2:]) != self.image_shape:
+            raise ValueError(f"images must have shape (batch, 1, {self.image_shape[0]}, {self.image_shape[1]}), "
+                             f"got {tuple(images.shape)}")
+        neurons = torch.as_tensor(neurons, dtype=torch.long)
+        if neurons.shape != (len(images),):
+            raise ValueError(f"neurons must hold one neuron per image ({len(images)}), got shape {tuple(neurons.shape)}")
+        batch, (height, width) = len(images), self.image_shape
+        # conv1 of every image as one grouped convolution: image i is input channel i of a single "image"
+        first = F.conv2d(images.reshape(1, batch, height, width), self.conv1.weight.repeat(batch, 1, 1, 1),
+                         self.conv1.bias.repeat(batch), padding=self.conv1.padding, groups=batch)
+        first = F.avg_pool2d(F.elu(first.reshape(batch, self.channels, height, width)), 2, ceil_mode=True)
+        features = torch.cat([first, F.elu(self.conv2(first))], dim=1)
+        pooled = torch.einsum("bchw,bhw->bc", features, self.spatial[neurons])
+        return F.softplus((pooled * self.features[neurons]).sum(-1) + self.bias[neurons])
+
     def regularizer(self):
         """L1 norm of the spatial readout maps, averaged over neurons (each neuron looks at a small region)."""
         return self.spatial.abs().sum(dim=(1, 2)).mean()
