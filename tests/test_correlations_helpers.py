@@ -271,3 +271,12 @@ def test_demo_figures_keep_their_layout_while_the_slider_moves(make_demo, contro
         assert overlapping_texts(fig) == [], value
         assert all(label.isdigit() for ax in fig.axes[:2] for label in tick_labels(ax, "y"))
         assert 0 < title_gap(fig, fig.axes[0]) < 0.25
+
+
+def test_network_size_demo_starts_on_the_network_and_number_of_section_1():
+    # The notebook says so: at 6 neurons the demo shows Section 1's network (5000 steps, seed 42)
+    # and its correlation, 0.960 (test_notebooks checks the section's 0.9596...).
+    demo = network_size_demo(lagged_correlations)
+    assert demo.controls["n_neurons"].value == 6
+    assert demo.figure.get_suptitle() == f"correlation of A and R: {0.9596667994046594:.3f}"
+    assert np.array_equal(demo.figure.axes[0].images[0].get_array(), create_connectivity(6, random_state=42))

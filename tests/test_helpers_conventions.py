@@ -172,16 +172,17 @@ def _fake_fit(c, s, dt=0.1, R=50):
     return s.T @ (c - c.mean())
 
 
-def test_image_shape_is_the_name_and_shape_a_deprecated_alias_the_notebook_still_uses():
+def test_image_shape_is_the_name_and_the_old_shape_is_gone():
+    # The notebook now passes image_shape; the old name shape is no longer accepted.
     import matplotlib.pyplot as plt
 
     w = gaussian_rf(4, width=2).ravel()
-    demos = [ml_fit_demo(_fake_sample, _fake_fit, w, image_shape=(4, 4), n_bins_options=(200,), R_options=(50,)),
-             ml_fit_demo(_fake_sample, _fake_fit, w, shape=(4, 4), n_bins_options=(200,), R_options=(50,))]
-    titles = [demo.figure.get_suptitle() for demo in demos]
-    assert titles[0] == titles[1] and "correlation" in titles[0]
-    with pytest.raises(TypeError, match="give image_shape only"):
-        ml_fit_demo(_fake_sample, _fake_fit, w, image_shape=(2, 8), shape=(4, 4))
+    demo = ml_fit_demo(_fake_sample, _fake_fit, w, image_shape=(4, 4), n_bins_options=(200,), R_options=(50,))
+    assert "correlation" in demo.figure.get_suptitle()
+    with pytest.raises(TypeError, match="shape"):
+        ml_fit_demo(_fake_sample, _fake_fit, w, shape=(4, 4))
+    with pytest.raises(TypeError, match="shape"):
+        lasso_demo(len, np.ones(3), np.ones((3, 2)), np.ones((2, 5)), shape=(1, 2))
     plt.close("all")
 
 

@@ -18,7 +18,7 @@ def _draw_true_and_estimate(axes, A, R, corr):
     return f"correlation of A and R: {corr:.3f}"
 
 
-def network_size_demo(estimate_connectivity, timesteps=1000, random_state=42, min_neurons=6, max_neurons=42):
+def network_size_demo(estimate_connectivity, timesteps=5000, random_state=42, min_neurons=6, max_neurons=42):
     """Slider over the network size; shows A, R and their correlation.
 
     Parameters
@@ -26,7 +26,9 @@ def network_size_demo(estimate_connectivity, timesteps=1000, random_state=42, mi
     estimate_connectivity : callable
         ``estimate_connectivity(X) -> R``: the notebook's
         ``correlation_for_all_neurons``, built on your Exercise 1.
-    timesteps : int, default 1000
+    timesteps : int, default 5000
+        Steps simulated per network: as in Section 1 of the notebook, so at 6
+        neurons the demo shows that section's network and its correlation.
     random_state : int, default 42
         The same seed for every network size.
     min_neurons, max_neurons : int

@@ -15,7 +15,6 @@ from helpers.validation import (
     check_image_shape,
     check_int,
     check_positive,
-    renamed_keyword,
 )
 from helpers.widgets import figure_demo
 
@@ -105,12 +104,8 @@ def quality_vs_n_bins(sample_func, fit_func, w, n_bins_list, R=50.0, dt=0.1, v=1
                      for n in n_bins_list])
 
 
-_ML_SHAPE, _LASSO_SHAPE = (15, 15), (20, 15)
-
-
-def ml_fit_demo(sample_func, fit_func, w, image_shape=_ML_SHAPE, dt=0.1, v=1.0, random_state=0,
-                n_bins_options=(250, 500, 1000, 2000, 5000, 10000), R_options=(5, 10, 25, 50, 100, 200),
-                shape=None):
+def ml_fit_demo(sample_func, fit_func, w, image_shape=(15, 15), dt=0.1, v=1.0, random_state=0,
+                n_bins_options=(250, 500, 1000, 2000, 5000, 10000), R_options=(5, 10, 25, 50, 100, 200)):
     """Sliders over the number of time bins and over ``R``: the fitted RF and its correlation.
 
     Parameters
@@ -127,8 +122,6 @@ def ml_fit_demo(sample_func, fit_func, w, image_shape=_ML_SHAPE, dt=0.1, v=1.0, 
         Seed passed to ``sample_func``: every slider position fits the same noise.
     n_bins_options, R_options : sequence of int
         The values offered by the two sliders.
-    shape : pair of int, optional
-        Deprecated old name of ``image_shape``.
 
     Returns
     -------
@@ -153,7 +146,6 @@ def ml_fit_demo(sample_func, fit_func, w, image_shape=_ML_SHAPE, dt=0.1, v=1.0, 
     """
     check_callable(sample_func, "sample_func", "(w, nT, dt, R, v, random_state) -> (c, r, s)")
     check_callable(fit_func, "fit_func", "(c, s, dt, R) -> w")
-    image_shape = renamed_keyword(image_shape, shape, "image_shape", "shape", _ML_SHAPE)
     rows, cols = check_image_shape(image_shape)
     w = check_filter(w, rows * cols)
 
@@ -170,7 +162,7 @@ def ml_fit_demo(sample_func, fit_func, w, image_shape=_ML_SHAPE, dt=0.1, v=1.0, 
     return figure_demo(draw, {"n_bins": n_bins, "R": rate}, figsize=(8, 4))
 
 
-def lasso_demo(lasso_func, c, s, W_ml, image_shape=_LASSO_SHAPE, truth=None, alpha=0.1, lags=range(5), shape=None):
+def lasso_demo(lasso_func, c, s, W_ml, image_shape=(20, 15), truth=None, alpha=0.1, lags=range(5)):
     """A slider over the Lasso penalty ``alpha``: ML filters (top) against Lasso filters (bottom).
 
     Parameters
@@ -190,8 +182,6 @@ def lasso_demo(lasso_func, c, s, W_ml, image_shape=_LASSO_SHAPE, truth=None, alp
     alpha : float, default 0.1
         The first value of the slider.
     lags : sequence of int, default range(5)
-    shape : pair of int, optional
-        Deprecated old name of ``image_shape``.
 
     Returns
     -------
@@ -207,7 +197,6 @@ def lasso_demo(lasso_func, c, s, W_ml, image_shape=_LASSO_SHAPE, truth=None, alp
     >>> demo.figure.get_suptitle()
     'alpha = 0.1: 0 of 12 weights non-zero'
     """
-    image_shape = renamed_keyword(image_shape, shape, "image_shape", "shape", _LASSO_SHAPE)
     check_image_shape(image_shape)
     check_callable(lasso_func, "lasso_func", "(c, s, lags, alpha) -> W")
     c, s = check_counts_and_stimulus(c, s)
