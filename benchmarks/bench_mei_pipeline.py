@@ -120,6 +120,10 @@ def main(argv=None):
     parser.add_argument("--notebook", action="store_true", help="also run the whole notebook with a busy core")
     parser.add_argument("--train", action="store_true", help="also time training the CNN from scratch")
     parser.add_argument("--all-old", action="store_true", help="also time the old code on every selected neuron")
+    parser.add_argument("--loads", nargs="+", choices=["idle", "busy"], default=["idle", "busy"],
+                        help="run as the machine is, and/or with a busy core (default both)")
+    parser.add_argument("--no-old-when-busy", action="store_true",
+                        help="skip the old code with a busy core (it can take many minutes on a loaded machine)")
     args = parser.parse_args(argv)
 
     answers = reference_functions()
@@ -133,10 +137,13 @@ def main(argv=None):
           f"{len(graded)} graded neurons, {len(selected)} selected; 3 starts x {SETTINGS['n_steps']} steps")
 
     rows = []
-    for load in ("idle", "busy core"):
+    for load in [{"idle": "idle", "busy": "busy core"}[name] for name in args.loads]:
         with busy_core() if load == "busy core" else _nothing():
-            old_time, old = timed(old_meis, answers, model, graded)
             new_time, new = timed(new_meis, answers, model, graded)
+            if load == "busy core" and args.no_old_when_busy:
+                old_time, old = np.nan, new
+            else:
+                old_time, old = timed(old_meis, answers, model, graded)
             all_time, _ = timed(new_meis, answers, model, everyone)
             all_old_time = timed(old_meis, answers, model, everyone)[0] if args.all_old else None
             load_average = os.getloadavg()[0]
