@@ -7,6 +7,7 @@ first (``fig.canvas.draw()``) so the positions are the ones a student sees.
 import itertools
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 
 
 def _draw(fig):
@@ -17,12 +18,21 @@ def _draw(fig):
     return fig.canvas.get_renderer()
 
 
+def suptitle(fig):
+    """The figure's suptitle as a Text artist (matplotlib only exposes its string), or None."""
+    text = fig.get_suptitle()
+    if not text:
+        return None
+    return next((artist for artist in fig.findobj(Text, include_self=False)
+                 if artist.figure is fig and artist.axes is None and artist.get_text() == text), None)
+
+
 def visible_texts(fig):
     """(name, Text) of every non-empty drawn text: suptitle, titles, axis labels, tick labels."""
     _draw(fig)
     found = []
-    if fig._suptitle is not None:
-        found.append(("suptitle", fig._suptitle))
+    if suptitle(fig) is not None:
+        found.append(("suptitle", suptitle(fig)))
     for number, ax in enumerate(fig.axes):
         found += [(f"axes {number} title", ax.title), (f"axes {number} xlabel", ax.xaxis.label),
                   (f"axes {number} ylabel", ax.yaxis.label)]
@@ -50,4 +60,4 @@ def tick_labels(ax, axis="y"):
 def title_gap(fig, ax):
     """Inches between the bottom of the suptitle and the top of ``ax``'s title."""
     renderer = _draw(fig)
-    return (fig._suptitle.get_window_extent(renderer).y0 - ax.title.get_window_extent(renderer).y1) / fig.dpi
+    return (suptitle(fig).get_window_extent(renderer).y0 - ax.title.get_window_extent(renderer).y1) / fig.dpi

@@ -177,7 +177,7 @@ def test_plots_return_their_axes_and_show_a_zero_correlation():
 
     A = create_connectivity(6)
     axes = plot_true_vs_estimated_connectivity(np.zeros((6, 6)), A, correlation=0.0)
-    assert axes[0].figure._suptitle.get_text().endswith("0.000")
+    assert axes[0].figure.get_suptitle().endswith("0.000")
     fig, ax = plt.subplots()
     assert plot_connectivity_matrix(A, ax=ax) is ax
     assert plot_estimation_quality_vs_n_neurons([5, 10], np.array([[0.9, 0.5], [0.8, np.nan]]), ax=ax) is ax
@@ -195,10 +195,10 @@ def test_network_size_slider_recomputes_figure_and_title():
     demo = network_size_demo(lagged_correlations, timesteps=300)
     slider = demo.controls["n_neurons"]
     assert slider.min == 6 and slider.max == 42
-    first_title = demo.figure._suptitle.get_text()
+    first_title = demo.figure.get_suptitle()
     slider.value = 30
     _, _, corr = simulate_and_estimate(lagged_correlations, 30, 300, 42)
-    assert demo.figure._suptitle.get_text() == f"correlation of A and R: {corr:.3f}" != first_title
+    assert demo.figure.get_suptitle() == f"correlation of A and R: {corr:.3f}" != first_title
     assert demo.figure.axes[0].images[0].get_array().shape == (30, 30)
 
 
@@ -206,7 +206,7 @@ def test_sparsity_slider_recomputes_figure_and_title():
     demo = sparsity_demo(lagged_correlations, n_neurons=12, timesteps=300)
     demo.controls["p"].value = 0.5
     _, _, corr = simulate_and_estimate(lagged_correlations, 12, 300, 42, p=0.5)
-    assert demo.figure._suptitle.get_text() == f"correlation of A and R: {corr:.3f}"
+    assert demo.figure.get_suptitle() == f"correlation of A and R: {corr:.3f}"
 
 
 def test_coarse_graining_demo_calls_the_students_function_on_change():
@@ -221,7 +221,7 @@ def test_coarse_graining_demo_calls_the_students_function_on_change():
     demo = coarse_graining_demo(student_function, X, A)
     demo.controls["n_groups"].value = 8
     assert calls[-1] == 8
-    assert demo.figure._suptitle.get_text() == "8 groups of 2 neurons: correlation 0.250"
+    assert demo.figure.get_suptitle() == "8 groups of 2 neurons: correlation 0.250"
     assert demo.figure.axes[0].images[0].get_array().shape == (8, 8)
 
 

@@ -276,14 +276,14 @@ def test_fit_quality_checks_the_fitted_filter():
 def test_ml_demo_refits_when_a_slider_moves():
     w = gaussian_rf(8, width=4).ravel()
     demo = ml_fit_demo(_sample, _fit, w, image_shape=(8, 8), n_bins_options=(200, 2000), R_options=(10, 50))
-    before_title = demo.figure._suptitle.get_text()
+    before_title = demo.figure.get_suptitle()
     before_image = demo.figure.axes[1].images[0].get_array().copy()
     demo.controls["n_bins"].value = 2000
-    assert demo.figure._suptitle.get_text() != before_title
-    assert "2000 bins" in demo.figure._suptitle.get_text()
+    assert demo.figure.get_suptitle() != before_title
+    assert "2000 bins" in demo.figure.get_suptitle()
     assert not np.array_equal(demo.figure.axes[1].images[0].get_array(), before_image)
     demo.controls["R"].value = 10
-    assert "R = 10" in demo.figure._suptitle.get_text()
+    assert "R = 10" in demo.figure.get_suptitle()
 
 
 def test_ml_demo_rejects_a_filter_of_the_wrong_size():
@@ -297,11 +297,11 @@ def test_lasso_demo_follows_alpha():
     c = rng.poisson(1 + 2 * s[:, 10])
     W_ml = rng.normal(size=(300, 5))
     demo = lasso_demo(_lasso_lags, c, s, W_ml, truth=W_ml, alpha=0.01)
-    dense = int(re.search(r"(\d+) of 1500", demo.figure._suptitle.get_text()).group(1))
+    dense = int(re.search(r"(\d+) of 1500", demo.figure.get_suptitle()).group(1))
     demo.controls["alpha"].value = 0.5
-    sparse = int(re.search(r"(\d+) of 1500", demo.figure._suptitle.get_text()).group(1))
+    sparse = int(re.search(r"(\d+) of 1500", demo.figure.get_suptitle()).group(1))
     assert sparse < dense
-    assert "corr. with truth" in demo.figure._suptitle.get_text()
+    assert "corr. with truth" in demo.figure.get_suptitle()
 
 
 def test_lasso_demo_rejects_mismatched_inputs():
