@@ -560,6 +560,19 @@ def test_retrained_notebook_with_all_meis_reaches_the_promised_numbers(printed_a
     assert float(simple.group(1)) >= 0.9 and int(simple.group(2)) >= 0.8 * int(simple.group(3))
 
 
+def test_notebook_uses_one_thread_and_the_batch_agrees_with_generate_mei(printed):
+    import nbformat
+
+    notebook = nbformat.read(str(SOURCE / "mei_vs_gabor.ipynb"), as_version=4)
+    sources = {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells if c.cell_type == "code"}
+    assert "torch.set_num_threads(1)" in sources["setup"]
+    assert "batched_meis(generate_mei, fft_smooth, model, mei_units" in sources["meis"]
+    assert "generate_mei and the batched ascent agree" in printed["meis"]
+    assert re.search(r"^15 MEIs \(45 images in one batch\) in", printed["meis"], re.MULTILINE)
+    difference = number(printed["diagnostics"], r"differ by at most ([0-9.e+-]+) per pixel")
+    assert difference < 1e-4
+
+
 def test_notebook_seed_like_gabor_is_symmetric(printed):
     assert number(printed["spectra"], r"SI_1 = ([0-9.]+)") > 0.95
     assert number(printed["spectra"], r"SI_2 = ([0-9.]+)") > 0.9
