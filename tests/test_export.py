@@ -6,7 +6,7 @@ import shutil
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import student_with
+from conftest import max_scores as max_scores_of, student_with
 from course.export import export_grades
 from course.layout import Course
 from course.nbgrader_run import run_nbgrader
@@ -70,11 +70,14 @@ def test_lms_export_round_trips_with_nbgrader_export(graded_class, tmp_path):
         assert float(rows[student]["correlations"]) == sum(v for v in by_cell.values() if v is not None)
         assert (rows[student]["pending_manual"] != "") == any(v is None for v in by_cell.values())
     # the bundle holding this mistake loses Exercise 1, plus whatever its other variants lose
-    # (each autograded exercise is worth 3 points)
+    # (the points of each failed test cell)
     wrong_entry = student_with(members, "wrong_matrix_entry")
     _, wrong_entry_fails = members[wrong_entry]
     assert "test_compute_connectivity_from_single_neuron" in wrong_entry_fails
-    assert float(rows[wrong_entry]["correlations"]) == 6 - 3 * len(wrong_entry_fails)
+    autograded = {cell: points for cell, points in max_scores_of(course, "correlations").items()
+                  if cell.startswith("test_")}
+    assert float(rows[wrong_entry]["correlations"]) == sum(autograded.values()) - sum(
+        autograded[cell] for cell in wrong_entry_fails)
 
     # a TA grades the reference's written answers in formgrader: nothing pending any more
     with Gradebook(course.db_url) as gradebook:

@@ -8,6 +8,7 @@ from course.classroom import Variant
 
 SINGLE = "test_compute_connectivity_from_single_neuron"
 COARSE = "test_get_coarse_corr"
+COARSE_INVALID = "test_get_coarse_corr_invalid_groups"
 
 
 def _single(body):
@@ -106,7 +107,7 @@ VARIANTS = {
             "    R = correlation_for_all_neurons(coarse_X)\n"
             "    coarse_A = A.reshape(n_groups, n_neurons // n_groups, n_groups, n_neurons // n_groups).mean(3).mean(1)\n"
             "    return np.corrcoef(coarse_A.flatten(), R.flatten())[0, 1], R, coarse_A\n")},
-        frozenset({COARSE})),
+        frozenset({COARSE, COARSE_INVALID})),   # fails on good input too, so no point for refusing bad input
     "coarse_transposed_R": Variant(
         "returns R transposed (group i at t against group j at t + 1)",
         {"get_coarse_corr": _coarse(
@@ -127,7 +128,7 @@ VARIANTS = {
             "    coarse_A = np.array([[A[i * k:(i + 1) * k, j * k:(j + 1) * k].mean() for j in range(n_groups)]\n"
             "                         for i in range(n_groups)])\n"
             "    return np.corrcoef(coarse_A.ravel(), R.ravel())[0, 1], R, coarse_A\n")},
-        frozenset({COARSE})),
+        frozenset({COARSE_INVALID})),   # the computation is right: it keeps its 2 points
     "coarse_interleaved": Variant(
         "groups neurons i, i + n_groups, i + 2 n_groups, ... instead of consecutive ones",
         {"get_coarse_corr": _coarse(

@@ -15,6 +15,7 @@ from course import notebooks as nbtools
 
 SINGLE = "test_compute_connectivity_from_single_neuron"
 COARSE = "test_get_coarse_corr"
+COARSE_INVALID = "test_get_coarse_corr_invalid_groups"
 FULL = "full"
 WRONG_COARSE = ("def get_coarse_corr(n_groups, X, A):\n"
                 "    return 0.0, np.zeros((n_groups, n_groups)), np.zeros((n_groups, n_groups))\n")
@@ -51,6 +52,12 @@ def _prepend(answers, grade_id, code):
 
 def syntax_error(folder, release, answers, secrets):
     _write(folder, release, answers, {"get_coarse_corr": "def get_coarse_corr(n_groups, X, A)\n    return 1\n"})
+
+
+def refuses_everything(folder, release, answers, secrets):
+    # the input-validation point of Exercise 2 must not go to a function that refuses every input
+    _write(folder, release, answers, {"get_coarse_corr": (
+        "def get_coarse_corr(n_groups, X, A):\n    raise ValueError('n_groups must divide the number of neurons')\n")})
 
 
 def raise_at_import(folder, release, answers, secrets):
@@ -805,6 +812,8 @@ def metadata_script_injection(folder, release, answers, secrets):
 
 CASES = {
     "syntax_error": Case("a syntax error in one answer", syntax_error, scores={SINGLE: FULL, COARSE: 0}),
+    "refuses_everything": Case("get_coarse_corr raises ValueError for every input", refuses_everything,
+                               scores={SINGLE: FULL, COARSE: 0, COARSE_INVALID: 0}),
     "raise_at_import": Case("an answer cell raises before defining its function", raise_at_import,
                             scores={SINGLE: 0, COARSE: FULL}),
     "infinite_loop": Case("an infinite loop, interrupted at the cell limit", infinite_loop,
