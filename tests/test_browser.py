@@ -12,6 +12,7 @@ the temporary folder); the test run prints the folder at the end.
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -43,7 +44,7 @@ pytestmark = [
 ]
 
 # Assignments whose notebooks run past unsolved exercises (helpers.exercises.needs_exercise).
-NOTEBOOKS = ["correlations", "lnp", "correlated_regressors"]
+NOTEBOOKS = ["correlations", "lnp", "correlated_regressors", "mei_vs_gabor"]
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "file://", "data:", "blob:", "about:")
 
 
@@ -165,8 +166,15 @@ def wait_until_idle(page, timeout=600_000):
         return !busy && w.sessionContext.session.kernel.status === 'idle'; }}""", timeout=timeout, polling=500)
 
 
-def run_all(page):
+LAST_COUNT = f"""() => {{ const code = {CURRENT}.content.widgets.filter(w => w.model.type === 'code');
+    return code.length ? (code[code.length - 1].model.executionCount || 0) : 0; }}"""
+
+
+def run_all(page, timeout=900_000):
+    """Run All, and wait until the last code cell has run again and the kernel is idle."""
+    before = page.evaluate(LAST_COUNT)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(f"([before]) => ({LAST_COUNT})() > before", arg=[before], timeout=timeout, polling=500)
     wait_until_idle(page)
 
 
@@ -273,7 +281,7 @@ def test_a_student_runs_the_notebook_solves_it_and_moves_every_control(student_l
     assert not [(c["id"], errors(c)) for c in solved if errors(c)]
     found = demos(page)
     expected = [nbtools.grade_id(c) for c in source.cells
-                if c.cell_type == "code" and (nbtools.grade_id(c) or "").startswith("demo_")]
+                if c.cell_type == "code" and re.fullmatch(r"demo(_\w+)?", nbtools.grade_id(c) or "")]
     assert len(found) == len(expected) and all(d["image"] for d in found), (expected, found)
     for demo, info in enumerate(found):
         page.locator(f'[data-demo="{demo}"]').scroll_into_view_if_needed()
