@@ -155,7 +155,7 @@ for p in ("/etc/passwd", {str(REPO / "pyproject.toml")!r}, {str(secret)!r}):
         open(p).read()
     except OSError:
         result["unreadable"].append(p)
-result["root"] = sorted(os.listdir("/root"))
+result["root"] = sorted(os.listdir("/root")) if os.path.isdir("/root") else []   # absent unless Python lives there
 home = {python_home!r}
 result["python_versions"] = sorted(os.listdir(os.path.dirname(home))) if home.startswith("/root/") else []
 result["repo"] = sorted(os.listdir({str(REPO)!r}))
