@@ -8,16 +8,12 @@ instructors and TAs only (it is written under ``reports/``, never into a kit).
 """
 
 import html
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from course import notebooks as nbtools
 from course.layout import CourseError
 from course.mathml import render_math
-
-SOLUTION_MARKERS = re.compile(r"^[ \t]*(#+ *)?### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
-
 
 @dataclass(frozen=True)
 class WrittenAnswer:
@@ -29,13 +25,6 @@ class WrittenAnswer:
     cell_type: str
     question: str
     model_answer: str
-
-
-def _model_answer(source):
-    """The text between the solution markers (all of it when there are none)."""
-    match = re.search(r"### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*(?:#+ *)?### END SOLUTION", source, re.S | re.M)
-    text = match.group(1) if match else SOLUTION_MARKERS.sub("", source)
-    return text.strip("\n")
 
 
 def written_answers(course, assignment):
@@ -53,16 +42,16 @@ def written_answers(course, assignment):
     for path in course.source_notebooks(assignment):
         cells = nbtools.read(path).cells
         for index, cell in enumerate(cells):
-            flags = cell.get("metadata", {}).get("nbgrader", {})
+            flags = nbtools.nbgrader_meta(cell)
             manual = flags.get("grade") and (flags.get("solution") or flags.get("task"))
             if not manual:
                 continue
             question = next((cells[i].source for i in range(index - 1, -1, -1)
                              if cells[i].cell_type == "markdown"
-                             and not cells[i].get("metadata", {}).get("nbgrader", {}).get("grade")), "")
+                             and not nbtools.nbgrader_meta(cells[i]).get("grade")), "")
             found.append(WrittenAnswer(path.name, flags.get("grade_id", f"cell {index}"),
                                        float(flags.get("points", 0)), cell.cell_type, question,
-                                       _model_answer(cell.source)))
+                                       nbtools.reference_answer(cell).strip("\n")))
     return found
 
 

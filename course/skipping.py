@@ -148,7 +148,9 @@ def skippable_cells(course, assignment):
 
 def _demo_cell(cell):
     """A locked code cell that is neither an answer nor a test: the only kind that may be left out."""
-    flags = cell.get("metadata", {}).get("nbgrader", {})
+    from course.notebooks import nbgrader_meta
+
+    flags = nbgrader_meta(cell)
     return cell.get("cell_type") == "code" and flags.get("locked") and not flags.get("grade") \
         and not flags.get("solution")
 

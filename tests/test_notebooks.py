@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from course import notebooks as nbtools
 from course.layout import Course
 from conftest import REPO
 
@@ -39,11 +40,6 @@ def test_correlations_notebook_prints_the_reference_numbers(executed_notebook):
     assert large == pytest.approx(0.36293298241778166, abs=1e-12)
 
 
-def _is_test_cell(cell):
-    flags = cell.metadata.get("nbgrader", {})
-    return bool(flags.get("grade")) and not flags.get("solution")
-
-
 @pytest.mark.parametrize("assignment", ["correlations", "lnp", "correlated_regressors", "mei_vs_gabor"])
 def test_run_all_on_the_blank_release_goes_past_the_unsolved_exercises(assignment, tmp_path):
     # As "Run All" in JupyterLab: it stops at the first error except in cells tagged
@@ -62,7 +58,7 @@ def test_run_all_on_the_blank_release_goes_past_the_unsolved_exercises(assignmen
 
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code), "a cell was not run"
-    checks = [c for c in code if _is_test_cell(c)]
+    checks = [c for c in code if nbtools.is_test(c)]
     assert checks and all("raises-exception" in c.metadata.get("tags", []) for c in checks)
     assert all(o.output_type == "error" for c in checks for o in c.outputs if o.output_type == "error")
     assert all(any(o.output_type == "error" for o in c.outputs) for c in checks), "a check passed unanswered"
