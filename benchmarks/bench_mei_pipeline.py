@@ -3,9 +3,10 @@
 The notebook's "MEIs of our neurons" cell used to call the student's
 ``generate_mei`` once per neuron and start (15 neurons x 3 starts, 120 steps),
 on torch's default threads. It now sets ``torch.set_num_threads(1)`` and runs
-``helpers.mei.batched_meis``: one forward and backward pass per step for all
-images at once. This script times both in the same run, with the reference
-answers of the source notebook and the cached CNN:
+``helpers.mei.batched_meis``: the student's ``generate_mei`` for all images at
+once, sharing one forward and backward pass per step between the calls. This
+script times both in the same run, with the reference answers of the source
+notebook and the cached CNN:
 
 * ``old``: ``mei_from_starts(generate_mei, ...)`` for every neuron, torch's
   default number of threads;
@@ -82,8 +83,7 @@ def new_meis(answers, model, units):
     """The new cell: every neuron and start in one batch, one thread."""
     torch.set_num_threads(1)
     try:
-        return batched_meis(answers["generate_mei"], answers["fft_smooth"], model, units, n_starts=3,
-                            verbose=False, **SETTINGS)[0]
+        return batched_meis(answers["generate_mei"], model, units, n_starts=3, **SETTINGS)[0]
     finally:
         torch.set_num_threads(DEFAULT_THREADS)
 

@@ -1,6 +1,7 @@
 """helpers.mei: data, population, model, analysis, widgets, and the numbers the notebook promises."""
 
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -297,8 +298,7 @@ def test_batched_meis_equal_the_one_at_a_time_meis_of_the_cached_model(experimen
     units = [int(np.flatnonzero(kinds == kind)[0]) for kind in ("simple", "complex", "two-subunit")]
     settings = dict(n_steps=60, image_shape=experiment.test_images.shape[1:], contrast=0.1, cutoff=0.2,
                     step_size=0.01)
-    images, responses = batched_meis(reference_generate_mei, reference_smooth, cached_model, units, n_starts=2,
-                                     verbose=False, **settings)
+    images, responses = batched_meis(reference_generate_mei, cached_model, units, n_starts=2, **settings)
     assert images.shape == (3, 2, *settings["image_shape"]) and responses.shape == (3, 2)
     for row, unit in enumerate(units):
         one_at_a_time, their_responses = mei_from_starts(reference_generate_mei, cached_model, unit, n_starts=2,
@@ -330,8 +330,7 @@ def test_batched_meis_score_each_image_by_its_own_neuron_and_skip_flat_gradients
     templates = np.random.RandomState(1).normal(size=(3, 10, 12))
     model = TemplateModel(templates)
     settings = dict(n_steps=40, image_shape=(10, 12), contrast=0.2, cutoff=0.3, step_size=0.05)
-    images, responses = batched_meis(reference_generate_mei, reference_smooth, model, [2, 0, 2], n_starts=3,
-                                     verbose=False, **settings)
+    images, responses = batched_meis(reference_generate_mei, model, [2, 0, 2], n_starts=3, **settings)
     for row, unit in enumerate([2, 0, 2]):
         for start in range(3):
             expected = reference_generate_mei(model, unit, random_state=start, **settings)
@@ -339,44 +338,89 @@ def test_batched_meis_score_each_image_by_its_own_neuron_and_skip_flat_gradients
             with torch.no_grad():
                 response = model(torch.as_tensor(expected[None, None], dtype=torch.float32))[0, unit]
             assert responses[row, start] == pytest.approx(float(response), rel=1e-5)
-    flat, _ = batched_meis(reference_generate_mei, reference_smooth, ConstantModel(2), [1], n_starts=2,
-                           verbose=False, **settings)
+    flat, _ = batched_meis(reference_generate_mei, ConstantModel(2), [1], n_starts=2, **settings)
     for start in range(2):
         np.testing.assert_allclose(flat[0, start], reference_generate_mei(ConstantModel(2), 1, random_state=start,
                                                                           **settings), atol=1e-12)
 
 
-def test_batched_meis_need_a_generate_mei_that_agrees_and_fall_back_to_it_otherwise(capsys):
+def test_batched_meis_hold_no_recipe_of_their_own():
+    """Whatever the student's generate_mei does is what comes out: the helper adds no start, step or projection."""
+    from helpers.mei.ascent import batched_meis
+    from helpers.mei.toy_models import TemplateModel
+
+    model = TemplateModel(np.random.RandomState(3).normal(size=(2, 6, 8)))
+    calls = []
+
+    def plain_steps(model, neuron, n_steps, image_shape, contrast, cutoff, step_size, random_state):
+        # a different recipe: zero start, raw gradient, no smoothing, no projection, autograd.grad
+        calls.append((neuron, random_state, threading.current_thread() is not threading.main_thread()))
+        image = np.zeros(image_shape)
+        for _ in range(n_steps):
+            pixels = torch.tensor(image[None, None], dtype=torch.float32, requires_grad=True)
+            with torch.no_grad():               # a logging call in no_grad mode must not break the next one
+                model(pixels)
+            (gradient,) = torch.autograd.grad(model(pixels)[0, neuron], pixels)
+            image = image + step_size * gradient[0, 0].numpy()
+        return image
+
+    images, responses = batched_meis(plain_steps, model, [1, 0], n_starts=2, n_steps=7, image_shape=(6, 8),
+                                     step_size=0.5)
+    assert sorted(calls) == [(0, 0, True), (0, 1, True), (1, 0, True), (1, 1, True)]
+    calls.clear()
+    for row, unit in enumerate([1, 0]):
+        alone = plain_steps(model, unit, 7, (6, 8), 0.1, 0.2, 0.5, 0)
+        for start in range(2):
+            np.testing.assert_allclose(images[row, start], alone, rtol=1e-5, atol=1e-7)
+    assert np.abs(images).max() > 0.1 and abs(images[0, 0].std() - 0.1) > 0.01      # not projected by the helper
+
+    def constant(model, neuron, n_steps, image_shape, contrast, cutoff, step_size, random_state):
+        return np.full(image_shape, float(random_state))   # never asks the model
+
+    images, _ = batched_meis(constant, model, [1, 0], n_starts=3, n_steps=10, image_shape=(6, 8))
+    assert np.all(images[1, 2] == 2.0) and images.shape == (2, 3, 6, 8)
+
+
+def test_batched_meis_report_bad_input_and_the_student_s_errors():
     from helpers.mei.ascent import batched_meis
     from helpers.mei.toy_models import TemplateModel
 
     model = TemplateModel(np.random.RandomState(2).normal(size=(2, 8, 10)))
     settings = dict(n_steps=10, image_shape=(8, 10), contrast=0.1, cutoff=0.3, step_size=0.02)
-    # not a stand-in for generate_mei: it needs one, and the comparison cannot be switched off
     with pytest.raises(TypeError, match="generate_mei must be a function"):
-        batched_meis(None, reference_smooth, model, [0], **settings)
-    with pytest.raises(ValueError, match="check_steps"):
-        batched_meis(reference_generate_mei, reference_smooth, model, [0], check_steps=0, **settings)
-    with pytest.raises(TypeError, match="fft_smooth must be a function"):
-        batched_meis(reference_generate_mei, "oops", model, [0], **settings)
+        batched_meis(None, model, [0], **settings)
+    with pytest.raises(ValueError, match=r"outputs of the model \(0 to 1\)"):
+        batched_meis(reference_generate_mei, model, [0, 2], **settings)
+    with pytest.raises(ValueError, match="at least one"):
+        batched_meis(reference_generate_mei, model, [], **settings)
 
     def unfinished(*args, **kwargs):
         raise NotImplementedError()
 
     with pytest.raises(NotImplementedError):          # an unfinished exercise stops it (needs_exercise's note)
-        batched_meis(unfinished, reference_smooth, model, [0], **settings)
-    batched_meis(reference_generate_mei, reference_smooth, model, [0], **settings)
-    assert "agree" in capsys.readouterr().out
-    calls = []
+        batched_meis(unfinished, model, [0, 1], **settings)
 
-    def unusual(model, neuron, n_steps, image_shape, contrast, cutoff, step_size, random_state):
-        calls.append((neuron, n_steps, random_state))
-        return np.full(image_shape, float(random_state))
+    def fails_later(model, neuron, n_steps, image_shape, contrast, cutoff, step_size, random_state):
+        image = reference_generate_mei(model, neuron, 3, image_shape, contrast, cutoff, step_size, random_state)
+        if random_state == 1:
+            raise ZeroDivisionError("a student's bug after a few steps")
+        return reference_generate_mei(model, neuron, n_steps, image_shape, contrast, cutoff, step_size, random_state)
 
-    images, responses = batched_meis(unusual, reference_smooth, model, [1, 0], n_starts=2, **settings)
-    assert "differ" in capsys.readouterr().out
-    assert calls == [(1, 5, 0), (1, 10, 0), (1, 10, 1), (0, 10, 0), (0, 10, 1)]
-    assert np.all(images[1, 1] == 1.0) and images.shape == (2, 2, 8, 10)
+    with pytest.raises(ZeroDivisionError, match="after a few steps"):   # the other calls still finish
+        batched_meis(fails_later, model, [0, 1], n_starts=2, **settings)
+
+    def wrong_shape(model, neuron, n_steps, image_shape, contrast, cutoff, step_size, random_state):
+        return np.zeros((3, 3))
+
+    with pytest.raises(ValueError, match=r"shape \(8, 10\)"):
+        batched_meis(wrong_shape, model, [0], **settings)
+
+    def whole_batch(model, neuron, n_steps, image_shape, contrast, cutoff, step_size, random_state):
+        # another shape than (1, 1, h, w) goes to the model itself
+        return model(torch.zeros((2, 1, *image_shape)))[0, neuron].item() + np.zeros(image_shape)
+
+    images, _ = batched_meis(whole_batch, model, [1], n_starts=1, **settings)
+    assert images[0, 0, 0, 0] == pytest.approx(np.log(2))
 
 
 def test_image_grids_fit_a_page():
@@ -581,8 +625,7 @@ def test_notebook_uses_one_thread_and_the_batch_agrees_with_generate_mei(printed
     notebook = nbformat.read(str(SOURCE / "mei_vs_gabor.ipynb"), as_version=4)
     sources = {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells if c.cell_type == "code"}
     assert "torch.set_num_threads(1)" in sources["setup"]
-    assert "batched_meis(generate_mei, fft_smooth, model, mei_units" in sources["meis"]
-    assert "generate_mei and the batched ascent agree" in printed["meis"]
+    assert "batched_meis(generate_mei, model, mei_units" in sources["meis"]
     assert re.search(r"^15 MEIs \(45 images in one batch\) in", printed["meis"], re.MULTILINE)
     difference = number(printed["diagnostics"], r"differ by at most ([0-9.e+-]+) per pixel")
     assert difference < 1e-4
