@@ -219,6 +219,8 @@ def _limit_report(report, limits):
         return f"the submission's processes together used more than {limits.memory_mb} MB of memory"
     if kind == "processes":
         return f"the submission started more than {limits.max_procs} processes"
+    if kind == "disk":
+        return f"the submission wrote more than {limits.disk_mb} MB (or too many files) to the kernel's runtime folder"
     return f"the submission hit a limit of the sandbox ({str(kind)[:50]})"
 
 

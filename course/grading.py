@@ -222,7 +222,13 @@ def stage_submission(course, assignment, student):
     expected = [p.name for p in course.source_notebooks(assignment)]
     for path in sorted(folder.glob("*.ipynb")):
         try:
-            nbformat.validate(nbtools.read(path))
+            notebook = nbtools.read(path)
+            nbformat.validate(notebook)
+            if _has_lone_surrogates(notebook):
+                # valid JSON (``\ud800``) that no UTF-8 file can hold: every later write would fail
+                notebook = nbformat.from_dict(_without_lone_surrogates(notebook))
+                nbtools.write(notebook, path)
+                notes.append(f"{path.name}: characters that cannot be saved (lone surrogates) replaced by '?'")
         except Exception as error:
             path.rename(path.with_suffix(".ipynb.invalid"))
             notes.append(f"{path.name} is not a valid notebook ({type(error).__name__}); scored 0")
@@ -245,6 +251,31 @@ def stage_submission(course, assignment, student):
             nbtools.write(notebook, path)
             notes += changed
     return notes
+
+
+def _has_lone_surrogates(value):
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _without_lone_surrogates(value):
+    """A copy of a JSON value with every lone surrogate replaced by '?'."""
+    text = json.dumps(value, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8")
+    return json.loads(text)
+
+
+def _stage_or_set_aside(course, assignment, student):
+    """:func:`stage_submission`, and if it fails, that student's notebooks set aside (scored 0) with a note."""
+    try:
+        return stage_submission(course, assignment, student)
+    except Exception as error:      # one submission must not stop the batch
+        folder = Paths(course.work, assignment).staged_submission(student)
+        for path in folder.glob("*.ipynb") if folder.is_dir() else []:
+            path.rename(path.with_suffix(".ipynb.invalid"))
+        return [f"the submission could not be prepared for grading ({type(error).__name__}); scored 0"]
 
 
 # -- what the worker needs from the instructor's source --------------------------
@@ -576,7 +607,7 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
         shutil.rmtree(paths.staged, ignore_errors=True)
         for student in students:
             shutil.rmtree(paths.student(student), ignore_errors=True)
-        notes = {student: stage_submission(course, assignment, student) for student in students}
+        notes = {student: _stage_or_set_aside(course, assignment, student) for student in students}
         single = students[0] if len(students) == 1 else None
         try:
             # 1. nbgrader sanitizes every submission and hands it to the workers

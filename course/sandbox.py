@@ -285,15 +285,41 @@ def proportional_bytes(pid):
     return resident_bytes(pid)
 
 
+MAX_WATCHED_FILES = 1000
+
+
+def folder_usage(folders):
+    """Bytes on disk and number of entries below ``folders`` (stops counting past a limit)."""
+    used = files = 0
+    stack = list(folders)
+    while stack and files <= MAX_WATCHED_FILES:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            files += 1
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            used += info.st_blocks * 512
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    return used, files
+
+
 class Supervisor:
     """Watches the process tree below this process and enforces the limits of the whole submission."""
 
     FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
     WATCHED = FORWARDED + (signal.SIGCHLD,)
 
-    def __init__(self, memory_mb, max_procs, report, interval=0.2, helpers=0):
+    def __init__(self, memory_mb, max_procs, report, interval=0.2, helpers=0, watched=(), disk_mb=0):
         self.memory = int(memory_mb) * 1024 * 1024 if memory_mb else 0
         self.memory_mb, self.max_procs = memory_mb, max_procs
+        # host folders the submission can write to that are not a sized tmpfs (the kernel's sockets)
+        self.watched, self.disk_mb = list(watched), disk_mb
         self.report, self.interval = report, interval
         self.helpers = helpers          # bwrap's own processes at the top of the tree, not counted
         self.child = None
@@ -354,6 +380,11 @@ class Supervisor:
         if self.max_procs and len(procs) > self.max_procs:
             return "processes", (f"the submission had {len(procs)} processes at the same time "
                                  f"(limit {self.max_procs})")
+        if self.watched and self.disk_mb:
+            used, files = folder_usage(self.watched)
+            if used > self.disk_mb * 1024 * 1024 or files > MAX_WATCHED_FILES:
+                return "disk", (f"the submission wrote {used // 2**20} MB in {files} files to the kernel's "
+                                f"runtime folder (limit {self.disk_mb} MB, {MAX_WATCHED_FILES} files)")
         if self.memory:
             used = sum(resident_bytes(pid) for pid in tree)
             if used > self.memory:
@@ -469,8 +500,13 @@ def main(argv=None):
     else:
         command = kernel
     # bwrap runs as two processes above the kernel: its monitor and the PID namespace's init.
+    watched = []
+    if use_bwrap:
+        transport, ip = kernel_transport(os.path.abspath(args.connection_file))
+        if transport == "ipc":          # bound read-write into the sandbox, on the host's disk
+            watched.append(os.path.dirname(os.path.abspath(ip)))
     supervisor = Supervisor(args.memory_mb, args.max_procs, args.report, interval=args.poll_interval,
-                            helpers=2 if use_bwrap else 0)
+                            helpers=2 if use_bwrap else 0, watched=watched, disk_mb=args.disk_mb)
     supervisor.start(command, kernel_environment(os.environ), args.memory_mb, args.file_mb)
     sys.exit(supervisor.run())
 

@@ -148,7 +148,16 @@ def graded_class(tmp_path_factory):
         course = copy_course(tmp_path_factory.mktemp(f"course-{assignment}"), [assignment])
         release(course, assignment)
         members = classroom.write_bundled_class(course, assignment)
-        outcomes = grade(course, assignment, students=sorted(members), workers=2,
+        from course import notebooks as nbtools
+        from oracle_keeper import STUDENT, keeper_notebook   # asks the grader's references (tests only)
+
+        for source_path in course.source_notebooks(assignment):
+            folder = course.submitted / STUDENT / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            nbtools.write(keeper_notebook(nbtools.read(source_path),
+                                          nbtools.read(course.release / assignment / source_path.name)),
+                          folder / source_path.name)
+        outcomes = grade(course, assignment, students=sorted([*members, STUDENT]), workers=2,
                          limits=Limits(cell_timeout=120, notebook_timeout=600), progress=False)
         return (course, scores_by_student(course, assignment),
                 {o.student: o for o in outcomes}, members)

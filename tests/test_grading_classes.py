@@ -85,3 +85,26 @@ def test_grading_leaves_out_the_tagged_demo_cells(graded_class, assignment):
         skipped = {nbtools.grade_id(c) for c in executed.cells if c.cell_type == "code"
                    and SKIPPED_NOTE.strip() in json.dumps(c.get("outputs", []))}
         assert skipped == set(tagged), f"{name}: left out {sorted(skipped)}, tagged {sorted(tagged)}"
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("assignment", per_assignment())
+def test_references_answer_nothing_about_other_tests_inputs(graded_class, assignment):
+    # tests/oracle_keeper.py: the model answers, wrapped to keep every input and ask every reference
+    # function the grader puts in place of a student's function about them (course.bridge_policy)
+    import re
+
+    from oracle_keeper import STUDENT
+
+    course, scores, outcomes, _ = graded_class(assignment)
+    assert outcomes[STUDENT].status == "ok", outcomes[STUDENT].message
+    assert autograded_tests(scores[STUDENT]) == autograded_tests(max_scores(course, assignment))
+    printed = ""
+    for path in (course.autograded / STUDENT / assignment).glob("*.ipynb"):
+        cells = nbtools.read(path).cells
+        printed += "".join(o.get("text", "") for o in cells[-1].get("outputs", []))
+    found = re.search(r"ORACLE answered (\d+) (\[.*?\]) refused (\d+) failed (\d+)", printed)
+    assert found, printed
+    assert int(found.group(1)) == 0, f"references answered questions about other tests' inputs: {found.group(2)}"
+    overrides = {"correlations", "lnp", "mei_vs_gabor"}     # the assignments whose tests replace functions
+    assert (int(found.group(3)) > 0) == (assignment in overrides), printed

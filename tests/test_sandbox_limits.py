@@ -381,3 +381,20 @@ def test_without_bwrap_killing_the_supervisor_kills_the_kernel(kernel):
     assert kernel_pid != k.supervisor
     os.kill(k.supervisor, signal.SIGKILL)
     assert _gone(k.km.connection_file), f"the kernel (pid {kernel_pid}) outlived its supervisor"
+
+
+def test_folder_usage_counts_bytes_and_files_below_the_watched_folders(tmp_path):
+    from course.sandbox import MAX_WATCHED_FILES, Supervisor, folder_usage
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "big.bin").write_bytes(b"x" * (3 * 1024 * 1024))
+    (tmp_path / "small").write_bytes(b"y")
+    used, files = folder_usage([tmp_path])
+    assert 3 * 1024 * 1024 <= used < 4 * 1024 * 1024 and files == 3
+    supervisor = Supervisor(memory_mb=0, max_procs=0, report=None, watched=[tmp_path], disk_mb=2)
+    kind, detail = supervisor.check()
+    assert kind == "disk" and "runtime folder" in detail and "limit 2 MB" in detail
+    assert Supervisor(memory_mb=0, max_procs=0, report=None, watched=[tmp_path], disk_mb=8).check() is None
+    for index in range(MAX_WATCHED_FILES):
+        (tmp_path / f"empty-{index}").touch()
+    assert Supervisor(memory_mb=0, max_procs=0, report=None, watched=[tmp_path], disk_mb=8).check()[0] == "disk"

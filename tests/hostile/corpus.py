@@ -6,6 +6,7 @@ batch, twice, and checks every outcome.
 """
 
 import base64
+import json
 import uuid
 from dataclasses import dataclass, field
 
@@ -765,6 +766,66 @@ XSS_MARKDOWN = ("[a](jav&#x61;script:alert(1)) [b](&#106;avascript&#58;alert(1))
                 "[r]: &#x6A;avascript&#x3A;alert(1)\n")
 
 
+def asks_reference_about_other_tests(folder, release, answers, secrets):
+    # Exercise 1 keeps every input it is given (hidden ones included); while get_coarse_corr is
+    # tested, its compute_connectivity_from_single_neuron is the grader's reference: asked about
+    # those kept inputs, it would give Exercise 1's expected values away (and a lookup table of
+    # them full marks in the next submission). Asked with a 100000-long int8 index, it would make
+    # the grader allocate gigabytes.
+    single = (
+        "_KEPT = []\n"
+        "def compute_connectivity_from_single_neuron(X, selected_neuron):\n"
+        "    _KEPT.append((np.array(X, dtype=float), selected_neuron))\n"
+        "    return np.zeros(np.shape(X)[0])\n")
+    coarse = (
+        "_ASKED = {'answered': 0, 'refused': 0, 'amplify': 'not tried', 'values': []}\n"
+        "def get_coarse_corr(n_groups, X, A):\n"
+        "    for kept, neuron in list(_KEPT):\n"
+        "        if np.shape(kept) == np.shape(X) and np.array_equal(kept, X):\n"
+        "            continue\n"
+        "        try:\n"
+        "            _ASKED['values'].append(np.asarray(compute_connectivity_from_single_neuron(kept, neuron)).tolist())\n"
+        "            _ASKED['answered'] += 1\n"
+        "        except ValueError:\n"
+        "            _ASKED['refused'] += 1\n"
+        "    try:\n"
+        "        compute_connectivity_from_single_neuron(np.ones((1, 1000), dtype=np.int8), np.zeros(100000, dtype=np.int8))\n"
+        "        _ASKED['amplify'] = 'answered'\n"
+        "    except ValueError:\n"
+        "        _ASKED['amplify'] = 'refused'\n"
+        "    return 0.0, np.zeros((n_groups, n_groups)), np.zeros((n_groups, n_groups))\n")
+    notebook = _write(folder, release, answers, {"compute_connectivity_from_single_neuron": single,
+                                                 "get_coarse_corr": coarse})
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "import base64, json\n"
+        "print(f\"ASKED answered {_ASKED['answered']} amplify {_ASKED['amplify']} refused-any {_ASKED['refused'] > 0}\")\n"
+        "print('LEAK', base64.b64encode(json.dumps(_ASKED['values']).encode()).decode())"))
+    _save(folder, notebook)
+
+
+def fills_runtime_folder(folder, release, answers, secrets):
+    # the kernel's sockets live in a host folder bound read-write into the sandbox (not a sized tmpfs)
+    _wrong_with(folder, release, answers, (
+        "import json as _json, os as _os, sys as _sys\n"
+        "_connection = [a for a in _sys.argv if a.endswith('.json')][0]\n"
+        "_runtime = _os.path.dirname(_json.load(open(_connection))['ip'])\n"
+        "for _i in range(40):\n"
+        "    with open(_os.path.join(_runtime, f'fill-{_i}.bin'), 'wb') as _f:\n"
+        "        for _ in range(20):\n"
+        "            _f.write(b'\\0' * (1 << 20))\n"))
+
+
+def lone_surrogate(folder, release, answers, secrets):
+    # valid JSON ("\\ud800") that no UTF-8 file can hold: writing the notebook back used to stop the batch
+    notebook = nbtools.fill_answers(release, answers)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and nbtools.is_answer(cell):
+            cell.source = "My answer \ud800 goes here."
+            break
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "correlations.ipynb").write_text(json.dumps(notebook), encoding="ascii")
+
+
 def markdown_script_injection(folder, release, answers, secrets):
     _write(folder, release, answers, {"think_causal_language": "My answer. " + XSS + "\n\n" + XSS_MARKDOWN,
                                       "think_dimensionality": "<div onmouseover=\"alert(1)\">" + XSS + "</div>"})
@@ -927,6 +988,15 @@ CASES = {
                                scores={SINGLE: FULL, COARSE: 0}),
     "outcomes.json": Case("a student whose id is the name of the grader's outcomes.json",
                           honest_single_wrong_coarse, scores={SINGLE: FULL, COARSE: 0}),
+    "asks_reference_about_other_tests": Case(
+        "asks the grader's reference about Exercise 1's hidden inputs and with a huge index array",
+        asks_reference_about_other_tests, scores={SINGLE: 0, COARSE: 0},
+        output="ASKED answered 0 amplify refused refused-any True"),
+    "fills_runtime_folder": Case("writes 800 MB to the kernel's runtime folder (bound from the host's disk)",
+                                 fills_runtime_folder, status="limit", scores={SINGLE: 0, COARSE: 0},
+                                 note="runtime folder"),
+    "lone_surrogate": Case("honest answers, a lone surrogate in a written answer", lone_surrogate,
+                           note="lone surrogates"),
     "markdown_script_injection": Case("<script>, onerror=, javascript: links, mXSS in written answers",
                                       markdown_script_injection, html_safe=True),
     "output_script_injection": Case("<script>, onerror=, Javascript, SVG, LaTeX, widget views in a cell's outputs",
