@@ -146,6 +146,11 @@ def neutralise_urls(text):
     return DATA_SCHEME.sub(lambda m: m.group() + WORD_JOINER, text)
 
 
+# "![alt](target" (inline), "![alt][ref]" and "![alt]" (references: their target is elsewhere).
+MARKDOWN_IMAGE = re.compile(r"!\[[^\]\n]*\](?P<rest>\(\s*<?[^\s)>]*)?")
+LOCAL_IMAGE_TARGET = re.compile(r"\(\s*<?(attachment:|data:image/(png|jpeg|gif);base64,)", re.I)
+
+
 def sanitize_markdown(text, attachments=()):
     """Markdown that renders with no raw HTML, no script URL and no missing attachment.
 
@@ -172,6 +177,10 @@ def sanitize_markdown(text, attachments=()):
         return m.group()[:m.start("colon") - m.start()] + WORD_JOINER + m.group()[m.start("colon") - m.start():]
 
     text = ATTACHMENT_REF.sub(attachment, text)
+    # A remote image would be fetched when a TA or the student opens the page (a beacon that
+    # tells the student when it is read): "!" + WORD JOINER + "[" makes it a plain link.
+    text = MARKDOWN_IMAGE.sub(lambda m: m.group() if LOCAL_IMAGE_TARGET.match(m.group("rest") or "")
+                              else "!" + WORD_JOINER + m.group()[1:], text)
     # in code "<" + WORD JOINER reads as "<" ("&lt;" would show literally);
     # in maths "\lt " is valid TeX
     return _escape_tags(text, in_code="<" + WORD_JOINER, in_math=r"\lt ")
@@ -185,7 +194,8 @@ HTML_TAGS = {
     "samp", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
     "tr", "u", "ul", "var",
 }
-SAFE_IMAGE_SRC = re.compile(r"(https?://|data:image/(png|jpeg|gif);base64,[a-z0-9+/=]*$)")
+# only images carried in the notebook: a remote one would be fetched when the page is opened
+SAFE_IMAGE_SRC = re.compile(r"data:image/(png|jpeg|gif);base64,[a-z0-9+/=]*$")
 # Elements whose text would show as junk once bleach strips the tag (pandas' <style>).
 DROP_WITH_CONTENT = re.compile(r"<(script|style|template|title|textarea|noscript|xmp)\b", re.I)
 

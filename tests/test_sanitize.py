@@ -495,3 +495,24 @@ def test_student_maths_turned_into_mathml_stays_inert(payload, sanitize_first):
     clean_tags = [tag for tag, _ in browser_parse(clean_html)]
     assert {t: browser_tags.count(t) for t in forbidden} == {t: clean_tags.count(t) for t in forbidden}, payload
     assert "<math" in html                                                # the harmless formula is still drawn
+
+
+@pytest.mark.parametrize("markdown", [
+    "see ![beacon](https://tracker.example/b.png?who=ta)",
+    "![reference style][1]\n\n[1]: http://tracker.example/b.png",
+    "![shortcut]\n\n[shortcut]: https://tracker.example/b.png",
+])
+def test_remote_images_in_written_answers_become_links(markdown):
+    # an image fetched from the student's server when a TA opens the page would tell them when it is read
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    cleaned = sanitize_markdown(markdown)
+    html = markdown2html_mistune(cleaned)
+    assert "<img" not in html and "tracker.example" in cleaned
+
+
+def test_local_images_stay_images_and_remote_html_images_lose_their_source():
+    assert sanitize_markdown("![fig](attachment:fig.png)", attachments=("fig.png",)) == "![fig](attachment:fig.png)"
+    assert sanitize_markdown("![d](data:image/png;base64,iVBORw0KGgo=)") == "![d](data:image/png;base64,iVBORw0KGgo=)"
+    cleaned = sanitize_html('<img src="https://tracker.example/b.png" alt="x"><img src="data:image/png;base64,AAAA">')
+    assert "tracker.example" not in cleaned and 'src="data:image/png;base64,AAAA"' in cleaned
