@@ -27,8 +27,10 @@ import io
 import linecache
 import os
 import select
+import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -281,7 +283,8 @@ class Bridge:
                 # test's hidden inputs, not for arguments that would make the grader allocate a lot
                 self._send({"op": "callback_error", "type": "ValueError", "message": refusal}, [])
                 return
-            value = function(*args, **kwargs)
+            with _time_limit(self._remaining()):
+                value = function(*args, **kwargs)
             reply_blobs = []
             self._send({"op": "callback_result", "value": wire.encode(value, reply_blobs)}, reply_blobs)
         except (BridgeBroken, BridgeTimeout):
@@ -301,6 +304,34 @@ class Bridge:
         for tensor, grad in zip(inputs, grads):
             if isinstance(grad, torch.Tensor) and grad.shape == tensor.shape:
                 tensor.grad = grad.to(tensor.dtype)
+
+
+class CallbackTimeout(BridgeTimeout):
+    """A reference function asked by the student's code ran past the cell's time limit."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Stop the block with :class:`CallbackTimeout` after ``seconds`` (main thread only).
+
+    The student's code chooses a reference function's arguments: badly scaled
+    ones can keep an optimiser in the grader busy for minutes, past the cell's
+    time limit, which otherwise only bounds the wait for the kernel.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(_signum, _frame):
+        raise CallbackTimeout("a reference function asked by the student's code ran past the time limit")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class StudentFunction:

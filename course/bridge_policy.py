@@ -14,7 +14,8 @@ So a callback answers only questions shaped like the call under test:
   call's arrays (a receptive field ``w`` for stimulus rows ``s``), or like
   several of its rows and no more of them (``X``, ``c[k:]``, the group means
   of ``X``), or has a shape passed to the call (a gradient for
-  ``image_shape``); nested lists count as the arrays they make;
+  ``image_shape``); a list or tuple counts as the array ``np.asarray`` makes of it
+  (rows, 0-d arrays and tensors included), its items one by one only if it is ragged;
 * everything else is a number, a short string or ``None``.
 
 This bounds what the grader computes for a callback by the size of the
@@ -24,6 +25,8 @@ code with inputs shaped like the hidden inputs of that function's own test
 (``tests/test_grading_classes.py`` checks this for every assignment with a
 student who keeps all inputs and asks every reference about them).
 """
+
+import warnings
 
 import numpy as np
 
@@ -39,10 +42,14 @@ def _as_array(value):
         return value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
         return value if value.dtype.kind in "biufc" else None
-    if isinstance(value, (list, tuple)) and value and _plain_numbers(value):
+    if isinstance(value, (list, tuple)) and value:
+        # As the reference would see it: np.asarray makes one array of a list of rows, of 0-d
+        # arrays or of tensors, and that whole array is what must fit the call.
         try:
-            array = np.asarray(value)
-        except (ValueError, TypeError):         # ragged: its items are looked at one by one
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                array = np.asarray(value)
+        except Exception:                       # ragged: its items are looked at one by one
             return None
         return array if array.dtype.kind in "biufc" else None
     return None
@@ -52,14 +59,6 @@ def _torch():
     import sys
 
     return sys.modules.get("torch")
-
-
-def _plain_numbers(value, depth=0):
-    """True for (nested) lists and tuples of Python numbers only: those are arrays; others are looked into."""
-    if depth > 8:
-        return False
-    return all(_is_number(item) or (isinstance(item, (list, tuple)) and _plain_numbers(item, depth + 1))
-               for item in value)
 
 
 def _is_number(value):

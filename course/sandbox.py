@@ -46,6 +46,7 @@ import os
 import resource
 import shutil
 import signal
+import stat
 import sys
 import time
 
@@ -309,6 +310,38 @@ def folder_usage(folders):
     return used, files
 
 
+def held_files(pids, watched=()):
+    """Bytes of files ``pids`` hold open that no folder shows: ``(memfds, deleted files in watched)``.
+
+    An unlinked file stays on disk while a descriptor holds it, and a memfd
+    (``os.memfd_create``) is memory that no process's resident size shows
+    until it is mapped: both are counted here, each file once.
+    """
+    prefixes = tuple(os.path.join(os.path.abspath(folder), "") for folder in watched)
+    seen, memfd, deleted = set(), 0, 0
+    for pid in pids:
+        try:
+            descriptors = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            path = f"/proc/{pid}/fd/{descriptor}"
+            try:
+                target = os.readlink(path)
+                info = os.stat(path)
+            except OSError:
+                continue
+            key = (info.st_dev, info.st_ino)
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink > 0 or key in seen:
+                continue
+            seen.add(key)
+            if target.startswith("/memfd:"):
+                memfd += info.st_blocks * 512
+            elif prefixes and target.startswith(prefixes):
+                deleted += info.st_blocks * 512
+    return memfd, deleted
+
+
 class Supervisor:
     """Watches the process tree below this process and enforces the limits of the whole submission."""
 
@@ -380,17 +413,19 @@ class Supervisor:
         if self.max_procs and len(procs) > self.max_procs:
             return "processes", (f"the submission had {len(procs)} processes at the same time "
                                  f"(limit {self.max_procs})")
+        memfd, deleted = held_files(tree, self.watched)
         if self.watched and self.disk_mb:
             used, files = folder_usage(self.watched)
+            used += deleted
             if used > self.disk_mb * 1024 * 1024 or files > MAX_WATCHED_FILES:
                 return "disk", (f"the submission wrote {used // 2**20} MB in {files} files to the kernel's "
                                 f"runtime folder (limit {self.disk_mb} MB, {MAX_WATCHED_FILES} files)")
         if self.memory:
-            used = sum(resident_bytes(pid) for pid in tree)
+            used = sum(resident_bytes(pid) for pid in tree) + memfd
             if used > self.memory:
                 # RSS counts the pages forked processes share once per process:
                 # confirm with the proportional set size before killing.
-                used = sum(proportional_bytes(pid) for pid in tree)
+                used = sum(proportional_bytes(pid) for pid in tree) + memfd
                 if used > self.memory:
                     return "memory", (f"the submission's {len(procs)} processes used {used // 2**20} MB "
                                       f"of memory together (limit {self.memory_mb} MB)")

@@ -146,9 +146,9 @@ def neutralise_urls(text):
     return DATA_SCHEME.sub(lambda m: m.group() + WORD_JOINER, text)
 
 
-# "![alt](target" (inline), "![alt][ref]" and "![alt]" (references: their target is elsewhere).
-MARKDOWN_IMAGE = re.compile(r"!\[[^\]\n]*\](?P<rest>\(\s*<?[^\s)>]*)?")
-LOCAL_IMAGE_TARGET = re.compile(r"\(\s*<?(attachment:|data:image/(png|jpeg|gif);base64,)", re.I)
+IMAGE_START = re.compile(r"!\[")
+LOCAL_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\((attachment:[^\s()<>\[\]]+|data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=]*)\)",
+                         re.I)
 
 
 def sanitize_markdown(text, attachments=()):
@@ -179,8 +179,11 @@ def sanitize_markdown(text, attachments=()):
     text = ATTACHMENT_REF.sub(attachment, text)
     # A remote image would be fetched when a TA or the student opens the page (a beacon that
     # tells the student when it is read): "!" + WORD JOINER + "[" makes it a plain link.
-    text = MARKDOWN_IMAGE.sub(lambda m: m.group() if LOCAL_IMAGE_TARGET.match(m.group("rest") or "")
-                              else "!" + WORD_JOINER + m.group()[1:], text)
+    # Only the plainest local image stays one: "![alt](attachment:...)" or a data: image, with no
+    # bracket or line break in its alt text; every other "![" (a remote, reference-style or nested
+    # image, whatever its alt text spans) loses its image syntax.
+    text = IMAGE_START.sub(lambda m: m.group() if LOCAL_IMAGE.match(text, m.start())
+                           else "!" + WORD_JOINER + "[", text)
     # in code "<" + WORD JOINER reads as "<" ("&lt;" would show literally);
     # in maths "\lt " is valid TeX
     return _escape_tags(text, in_code="<" + WORD_JOINER, in_math=r"\lt ")

@@ -44,3 +44,19 @@ def test_a_call_without_arrays_lends_no_arrays():
     inputs = CallInputs((3, 0.5, "name"), {})
     assert inputs.refusal((1, 2.0, None, True), {}) is None
     assert inputs.refusal((np.zeros(2),), {}) is not None
+
+
+def test_lists_count_as_the_arrays_the_reference_would_make_of_them():
+    # red team: nested lists of 0-d arrays passed item by item, and lists of allowed rows without the row bound
+    X = np.random.RandomState(0).normal(size=(24, 3000))
+    inputs = CallInputs((4, X), {})
+    hidden = np.random.RandomState(1).normal(size=(7, 400))
+    zero_d = [[np.array(v) for v in row] for row in hidden]
+    assert "shape (7, 400)" in inputs.refusal((zero_d, 0), {})
+    assert "shape (7, 400)" in inputs.refusal(([[torch.tensor(v) for v in row] for row in hidden], 0), {})
+    mixed = [[float(v) for v in row[:-1]] + [np.array(row[-1])] for row in hidden]
+    assert "shape (7, 400)" in inputs.refusal((mixed, 0), {})
+    many_rows = [np.zeros(3000) for _ in range(30)]
+    assert "shape (30, 3000)" in inputs.refusal((many_rows, 0), {})
+    assert inputs.refusal(([np.zeros(3000) for _ in range(3)], 0), {}) is None
+    assert inputs.refusal(({"X": zero_d[:2]},), {}) is not None

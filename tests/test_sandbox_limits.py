@@ -398,3 +398,44 @@ def test_folder_usage_counts_bytes_and_files_below_the_watched_folders(tmp_path)
     for index in range(MAX_WATCHED_FILES):
         (tmp_path / f"empty-{index}").touch()
     assert Supervisor(memory_mb=0, max_procs=0, report=None, watched=[tmp_path], disk_mb=8).check()[0] == "disk"
+
+
+def test_held_files_count_memfds_and_unlinked_files_of_watched_folders(tmp_path):
+    from course.sandbox import held_files
+
+    watched, elsewhere = tmp_path / "runtime", tmp_path / "other"
+    watched.mkdir(), elsewhere.mkdir()
+    descriptors = []
+    try:
+        for folder in (watched, elsewhere):
+            path = folder / "hidden.bin"
+            descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+            descriptors.append(descriptor)
+            os.unlink(path)
+            os.write(descriptor, b"x" * (2 * 1024 * 1024))
+        memfd = os.memfd_create("course-test")
+        descriptors.append(memfd)
+        os.write(memfd, b"y" * (3 * 1024 * 1024))
+        in_memfds, deleted = held_files([os.getpid()], [watched])
+        assert 3 * 1024 * 1024 <= in_memfds < 4 * 1024 * 1024
+        assert 2 * 1024 * 1024 <= deleted < 3 * 1024 * 1024       # the unlinked file elsewhere is not counted
+    finally:
+        for descriptor in descriptors:
+            os.close(descriptor)
+    assert held_files([os.getpid()], [watched]) == (0, 0)
+
+
+def test_a_reference_function_is_stopped_at_the_cells_time_limit():
+    import time
+
+    from course.bridge import CallbackTimeout, _time_limit
+
+    start = time.monotonic()
+    with pytest.raises(CallbackTimeout, match="ran past the time limit"):
+        with _time_limit(0.3):
+            while True:
+                sum(range(1000))
+    assert time.monotonic() - start < 2
+    with _time_limit(5):
+        pass
+    time.sleep(0.05)                    # the timer is off after the block

@@ -501,6 +501,9 @@ def test_student_maths_turned_into_mathml_stays_inert(payload, sanitize_first):
     "see ![beacon](https://tracker.example/b.png?who=ta)",
     "![reference style][1]\n\n[1]: http://tracker.example/b.png",
     "![shortcut]\n\n[shortcut]: https://tracker.example/b.png",
+    "![alt text over\ntwo lines](https://tracker.example/b.png)",            # red team, round 2
+    "![multi\nline][r]\n\n[r]: https://tracker.example/b.png",
+    "![a [b](attachment:x.png) c](https://tracker.example/b.png)",
 ])
 def test_remote_images_in_written_answers_become_links(markdown):
     # an image fetched from the student's server when a TA opens the page would tell them when it is read

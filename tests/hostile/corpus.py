@@ -783,11 +783,13 @@ def asks_reference_about_other_tests(folder, release, answers, secrets):
         "    for kept, neuron in list(_KEPT):\n"
         "        if np.shape(kept) == np.shape(X) and np.array_equal(kept, X):\n"
         "            continue\n"
-        "        try:\n"
-        "            _ASKED['values'].append(np.asarray(compute_connectivity_from_single_neuron(kept, neuron)).tolist())\n"
-        "            _ASKED['answered'] += 1\n"
-        "        except ValueError:\n"
-        "            _ASKED['refused'] += 1\n"
+        "        # as it is, as nested lists of 0-d arrays, and as a list of rows (red team, round 2)\n"
+        "        for disguised in (kept, [[np.array(v) for v in row] for row in kept], list(kept)):\n"
+        "            try:\n"
+        "                _ASKED['values'].append(np.asarray(compute_connectivity_from_single_neuron(disguised, neuron)).tolist())\n"
+        "                _ASKED['answered'] += 1\n"
+        "            except ValueError:\n"
+        "                _ASKED['refused'] += 1\n"
         "    try:\n"
         "        compute_connectivity_from_single_neuron(np.ones((1, 1000), dtype=np.int8), np.zeros(100000, dtype=np.int8))\n"
         "        _ASKED['amplify'] = 'answered'\n"
@@ -813,6 +815,32 @@ def fills_runtime_folder(folder, release, answers, secrets):
         "    with open(_os.path.join(_runtime, f'fill-{_i}.bin'), 'wb') as _f:\n"
         "        for _ in range(20):\n"
         "            _f.write(b'\\0' * (1 << 20))\n"))
+
+
+def hides_files_in_runtime_folder(folder, release, answers, secrets):
+    # red team round 2: unlinked files held open are on the host's disk yet in no folder listing
+    _wrong_with(folder, release, answers, (
+        "import glob as _glob, os as _os\n"
+        "_runtime = _os.path.dirname(_glob.glob('/tmp/*/runtime/kernel*')[0])\n"
+        "_held = []\n"
+        "for _i in range(40):\n"
+        "    _fd = _os.open(_os.path.join(_runtime, f'.h{_i}'), _os.O_CREAT | _os.O_RDWR, 0o600)\n"
+        "    _os.unlink(_os.path.join(_runtime, f'.h{_i}'))\n"
+        "    for _ in range(20):\n"
+        "        _os.write(_fd, b'\\xa5' * (1 << 20))\n"
+        "    _held.append(_fd)\n"))
+
+
+def fills_memfd(folder, release, answers, secrets):
+    # red team round 2: a memfd written (never mapped) is memory no process's resident size shows
+    _wrong_with(folder, release, answers, (
+        "import os as _os\n"
+        "_held = []\n"
+        "for _i in range(30):\n"
+        "    _fd = _os.memfd_create(f'm{_i}')\n"
+        "    for _ in range(100):\n"
+        "        _os.write(_fd, b'\\xa5' * (1 << 20))\n"
+        "    _held.append(_fd)\n"))
 
 
 def lone_surrogate(folder, release, answers, secrets):
@@ -995,6 +1023,11 @@ CASES = {
     "fills_runtime_folder": Case("writes 800 MB to the kernel's runtime folder (bound from the host's disk)",
                                  fills_runtime_folder, status="limit", scores={SINGLE: 0, COARSE: 0},
                                  note="runtime folder"),
+    "hides_files_in_runtime_folder": Case("writes 800 MB to unlinked files it keeps open in the runtime folder",
+                                          hides_files_in_runtime_folder, status="limit", scores={SINGLE: 0, COARSE: 0},
+                                          note="runtime folder"),
+    "fills_memfd": Case("writes 3 GB into memfds it never maps (memory no resident size shows)", fills_memfd,
+                        status="limit", scores={SINGLE: 0, COARSE: 0}, note="memory"),
     "lone_surrogate": Case("honest answers, a lone surrogate in a written answer", lone_surrogate,
                            note="lone surrogates"),
     "markdown_script_injection": Case("<script>, onerror=, javascript: links, mXSS in written answers",
