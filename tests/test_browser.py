@@ -379,6 +379,11 @@ def test_formgrader_lists_the_submissions_that_need_manual_grading(graded_copy, 
             .filter(tr => tr.children[column] && tr.children[column].querySelector('.glyphicon, .fa, i, span'))
             .length""", column)
         assert column >= 0 and marks >= len(members) // 2
+        # formgrader's landing page: no warning that the exchange is missing (nbgrader_config.py)
+        page.goto(lab.page_url("formgrader/manage_assignments"))
+        page.wait_for_function("() => document.body.innerText.includes('correlations')", timeout=60_000)
+        page.screenshot(path=str(shots / "formgrader-manage-assignments.png"), full_page=True)
+        assert page.locator("#warning-exchange").count() == 0, page.inner_text("body")[:2000]
         assert page.outside == []
     finally:
         lab.stop()
