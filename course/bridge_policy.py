@@ -16,7 +16,8 @@ So a callback answers only questions shaped like the call under test:
   of ``X``), or has a shape passed to the call (a gradient for
   ``image_shape``); a list or tuple counts as the array ``np.asarray`` makes of it
   (rows, 0-d arrays and tensors included), its items one by one only if it is ragged;
-* everything else is a number, a short string or ``None``.
+* everything else is a number, ``None`` or a short string given as an argument of its own
+  (strings inside a list could be numbers the reference parses).
 
 This bounds what the grader computes for a callback by the size of the
 test's own inputs. It keeps other tests' hidden inputs out only if their
@@ -45,13 +46,17 @@ def _as_array(value):
     if isinstance(value, (list, tuple)) and value:
         # As the reference would see it: np.asarray makes one array of a list of rows, of 0-d
         # arrays or of tensors, and that whole array is what must fit the call.
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                array = np.asarray(value)
-        except Exception:                       # ragged: its items are looked at one by one
-            return None
-        return array if array.dtype.kind in "biufc" else None
+        # dtype=float as a reference reads it: strings of numbers and None (nan) become numbers too
+        for dtype in (float, None):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    array = np.asarray(value, dtype=dtype)
+            except Exception:                   # ragged or not numbers: its items are looked at one by one
+                continue
+            if array.dtype.kind in "biufc":
+                return array
+        return None
     return None
 
 
@@ -112,6 +117,9 @@ class CallInputs:
         self.rows = {}          # shape of a row -> most rows of a call array with such rows
         self.shapes = set()     # shapes passed to the call (image_shape)
         for value in _leaves([*args, *kwargs.values()]):
+            if (isinstance(value, (list, tuple)) and value
+                    and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0 for n in value)):
+                self.shapes.add(tuple(int(n) for n in value))      # a shape such as image_shape
             array = _as_array(value)
             if array is None or array.ndim == 0:
                 continue
@@ -122,13 +130,14 @@ class CallInputs:
 
     def refusal(self, args, kwargs):
         """None if a callback may answer these arguments, else why not (no values in the message)."""
+        top_level = {id(value) for value in [*args, *kwargs.values()]}
         for position, value in enumerate(_leaves([*args, *kwargs.values()]), start=1):
             if value is None or _is_number(value):
                 continue
             if isinstance(value, str):
-                if len(value) <= MAX_STRING:
+                if len(value) <= MAX_STRING and id(value) in top_level:
                     continue
-                return self._why(position, "a string longer than 200 characters")
+                return self._why(position, "a string inside a list, or longer than 200 characters")
             array = _as_array(value)
             if array is None:
                 return self._why(position, f"a {type(value).__name__}, not a number or an array")

@@ -41,6 +41,7 @@ apply; the kernel then reads and writes its real working directory.
 
 import argparse
 import ctypes
+import errno
 import json
 import os
 import resource
@@ -48,6 +49,7 @@ import shutil
 import signal
 import stat
 import sys
+import tempfile
 import time
 
 PR_SET_PDEATHSIG = 1
@@ -87,6 +89,9 @@ def die_with_parent():
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+MAX_OPEN_FILES = 1024
+
+
 def apply_limits(memory_mb, file_mb):
     """Per-process limits (inherited by every process of the submission)."""
     if memory_mb:
@@ -96,6 +101,40 @@ def apply_limits(memory_mb, file_mb):
         limit = int(file_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # open files, and so files kept alive only by descriptors in flight through a Unix socket
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    files = MAX_OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, MAX_OPEN_FILES)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+
+
+# seccomp (classic BPF, as bwrap --seccomp reads it): no SysV shared memory and no memfds. Their
+# memory belongs to no process once detached or passed through a socket, so no limit of the
+# supervisor could see it; numpy, torch and matplotlib do not need them.
+AUDIT_ARCH_X86_64 = 0xC000003E
+DENIED_SYSCALLS_X86_64 = {"shmget": 29, "shmat": 30, "shmctl": 31, "memfd_create": 319}
+SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
+
+
+def seccomp_program():
+    """The filter as bytes for bwrap's ``--seccomp FD``, or None where it is not written for this machine."""
+    import platform
+    import struct
+
+    if platform.machine() not in ("x86_64", "AMD64") or sys.byteorder != "little":
+        return None
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    denied = sorted(DENIED_SYSCALLS_X86_64.values())
+    deny_at = 6 + len(denied)            # index of the final "return EPERM"
+    program = [(load, 0, 0, 4),                          # the system call's architecture
+               (jeq, 1, 0, AUDIT_ARCH_X86_64),
+               (ret, 0, 0, SECCOMP_RET_ALLOW),           # another ABI than x86-64: not filtered here
+               (load, 0, 0, 0)]                          # the system call's number
+    program.append((jge, deny_at - (len(program) + 1), 0, 0x40000000))   # x32 system calls
+    for number in denied:
+        program.append((jeq, deny_at - (len(program) + 1), 0, number))  # a jump counts from the next one
+    program += [(ret, 0, 0, SECCOMP_RET_ALLOW), (ret, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)]
+    assert len(program) == deny_at + 1
+    return b"".join(struct.pack("<HBBI", *instruction) for instruction in program)
 
 
 def kernel_transport(connection_file):
@@ -531,7 +570,16 @@ def main(argv=None):
             if not os.path.exists(path):
                 sys.exit(f"course.sandbox: data file {path} does not exist")
         command = bwrap_command(os.getcwd(), args.hide, args.allow, args.connection_file,
-                                data=args.data, disk_mb=args.disk_mb) + kernel
+                                data=args.data, disk_mb=args.disk_mb)
+        program = seccomp_program()
+        if program is not None:
+            rules = tempfile.TemporaryFile()     # inherited by bwrap through fork and exec
+            rules.write(program)
+            rules.flush()
+            rules.seek(0)
+            os.set_inheritable(rules.fileno(), True)
+            command += ["--seccomp", str(rules.fileno())]
+        command += kernel
     else:
         command = kernel
     # bwrap runs as two processes above the kernel: its monitor and the PID namespace's init.

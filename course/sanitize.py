@@ -151,6 +151,17 @@ LOCAL_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\((attachment:[^\s()<>\[\]]+|data:imag
                          re.I)
 
 
+# MathJax commands that set CSS, classes, ids or links, or load extensions: with them, maths in a
+# TA's JupyterLab fetches a URL (``\style{cursor: url(...)}``). A WORD JOINER after the backslash
+# makes each an unknown control symbol, shown as an error instead.
+TEX_COMMANDS = re.compile(r"\\(?=(style|class|cssId|href|url|require|data|unicode|mmlToken|bbox|html)[^A-Za-z])")
+
+
+def neutralise_tex_commands(text):
+    """Break the MathJax commands of :data:`TEX_COMMANDS` in ``text`` (prose and maths alike)."""
+    return TEX_COMMANDS.sub("\\" + WORD_JOINER, text)
+
+
 def sanitize_markdown(text, attachments=()):
     """Markdown that renders with no raw HTML, no script URL and no missing attachment.
 
@@ -168,7 +179,7 @@ def sanitize_markdown(text, attachments=()):
     str
         The same text if it had nothing to neutralise.
     """
-    text = neutralise_urls(text)
+    text = neutralise_tex_commands(neutralise_urls(text))
 
     def attachment(m):
         name = m.group("name")
@@ -293,7 +304,7 @@ def _clean_data(mime, value):
     if mime == "text/markdown":
         return sanitize_markdown(text)
     if mime == "text/latex":
-        return neutralise_urls(text)
+        return neutralise_tex_commands(neutralise_urls(text))
     return text
 
 

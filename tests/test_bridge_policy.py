@@ -60,3 +60,18 @@ def test_lists_count_as_the_arrays_the_reference_would_make_of_them():
     assert "shape (30, 3000)" in inputs.refusal((many_rows, 0), {})
     assert inputs.refusal(([np.zeros(3000) for _ in range(3)], 0), {}) is None
     assert inputs.refusal(({"X": zero_d[:2]},), {}) is not None
+
+
+def test_numbers_written_as_strings_or_padded_with_none_are_judged_as_numbers():
+    # red team, round 3: np.asarray(x, dtype=float) in a reference parses "0.1" and turns None into nan
+    X = np.random.RandomState(0).normal(size=(24, 3000))
+    inputs = CallInputs((4, X), {})
+    hidden = np.random.RandomState(1).normal(size=(13, 400))
+    as_strings = [[repr(float(v)) for v in row] for row in hidden]
+    assert "shape (13, 400)" in inputs.refusal((as_strings, 0), {})
+    padded = [list(row) + [None] for row in hidden]
+    assert "shape (13, 401)" in inputs.refusal((padded, 0), {})
+    one_string_per_row = [[*row[:-1], str(row[-1])] for row in hidden]
+    assert "shape (13, 400)" in inputs.refusal((one_string_per_row, 0), {})
+    assert "inside a list" in inputs.refusal((["ab", ["cd"]],), {})
+    assert inputs.refusal(("L-BFGS-B", X[:2]), {"method": "short"}) is None

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from jupyter_client import KernelManager
 
+from course.sandbox import seccomp_program
+
 REPO = Path(__file__).resolve().parents[1]
 HAVE_BWRAP = shutil.which("bwrap") is not None
 needs_bwrap = pytest.mark.skipif(not HAVE_BWRAP, reason="bubblewrap (bwrap) is not installed: no file system sandbox")
@@ -439,3 +441,24 @@ def test_a_reference_function_is_stopped_at_the_cells_time_limit():
     with _time_limit(5):
         pass
     time.sleep(0.05)                    # the timer is off after the block
+
+
+@needs_bwrap
+def test_sysv_shared_memory_and_memfds_are_refused_in_the_sandbox(kernel):
+    # red team, round 3: detached SysV segments and memfds passed through a socket belong to no process
+    if seccomp_program() is None:
+        pytest.skip("the seccomp filter is written for x86-64 only")
+    out = kernel().run(
+        "import ctypes, os\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "segment = libc.shmget(0, 64 * 1024 * 1024, 0o1600)\n"
+        "print('shmget', segment, os.strerror(ctypes.get_errno()))\n"
+        "try:\n"
+        "    os.memfd_create('x')\n"
+        "    print('memfd created')\n"
+        "except OSError as error:\n"
+        "    print('memfd refused', error.errno)\n"
+        "import numpy, torch\n"
+        "print('stack works', float(numpy.ones(3).sum() + torch.ones(2).sum()))\n")
+    assert "shmget -1 Operation not permitted" in out, out
+    assert "memfd refused 1" in out and "stack works 5.0" in out, out

@@ -519,3 +519,18 @@ def test_local_images_stay_images_and_remote_html_images_lose_their_source():
     assert sanitize_markdown("![d](data:image/png;base64,iVBORw0KGgo=)") == "![d](data:image/png;base64,iVBORw0KGgo=)"
     cleaned = sanitize_html('<img src="https://tracker.example/b.png" alt="x"><img src="data:image/png;base64,AAAA">')
     assert "tracker.example" not in cleaned and 'src="data:image/png;base64,AAAA"' in cleaned
+
+
+@pytest.mark.parametrize("tex", [
+    r"$\style{cursor: url(https://tracker.example/c.png), auto}{\hat w}$",     # red team, round 3
+    r"$\href{https://tracker.example/}{x}$", r"$$\class{a}{b} \cssId{c}{d} \require{html}$$",
+    r"$\bbox[background: url(https://tracker.example/b.png)]{x}$", r"$\unicode[Evil]{x41}$",
+])
+def test_mathjax_commands_that_set_css_links_or_load_extensions_are_broken(tex):
+    from course.sanitize import TEX_COMMANDS, _clean_data
+
+    for cleaned in (sanitize_markdown(tex), _clean_data("text/latex", tex)):
+        assert not TEX_COMMANDS.search(cleaned), cleaned
+        assert WORD_JOINER in cleaned
+    ordinary = r"$\hat{w} = \arg\max_w \log p(c \mid s, w)$, $\vec{x}_t$, $\stylish$"
+    assert sanitize_markdown(ordinary) == ordinary

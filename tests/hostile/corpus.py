@@ -843,6 +843,19 @@ def fills_memfd(folder, release, answers, secrets):
         "    _held.append(_fd)\n"))
 
 
+def fills_sysv_shm(folder, release, answers, secrets):
+    _wrong_with(folder, release, answers, (
+        "import ctypes as _ctypes\n"
+        "_libc = _ctypes.CDLL(None, use_errno=True)\n"
+        "_libc.shmat.restype = _ctypes.c_void_p\n"
+        "_id = _libc.shmget(0, _ctypes.c_size_t(3 << 30), 0o1600)\n"
+        "print('SHMGET', _id)\n"
+        "if _id >= 0:\n"
+        "    _address = _libc.shmat(_id, None, 0)\n"
+        "    _ctypes.memset(_address, 0xa5, 3 << 30)\n"
+        "    _libc.shmdt(_ctypes.c_void_p(_address))\n"))
+
+
 def lone_surrogate(folder, release, answers, secrets):
     # valid JSON ("\\ud800") that no UTF-8 file can hold: writing the notebook back used to stop the batch
     notebook = nbtools.fill_answers(release, answers)
@@ -1026,8 +1039,12 @@ CASES = {
     "hides_files_in_runtime_folder": Case("writes 800 MB to unlinked files it keeps open in the runtime folder",
                                           hides_files_in_runtime_folder, status="limit", scores={SINGLE: 0, COARSE: 0},
                                           note="runtime folder"),
+    # seccomp refuses memfds and SysV shared memory: detached or passed through a socket, they belong
+    # to no process and no limit could see them (red team, rounds 2 and 3)
     "fills_memfd": Case("writes 3 GB into memfds it never maps (memory no resident size shows)", fills_memfd,
-                        status="limit", scores={SINGLE: 0, COARSE: 0}, note="memory"),
+                        scores={SINGLE: 0, COARSE: 0}, output="Operation not permitted"),
+    "fills_sysv_shm": Case("fills a 3 GB SysV shared memory segment and detaches it", fills_sysv_shm,
+                           scores={SINGLE: 0, COARSE: 0}, output="SHMGET -1"),
     "lone_surrogate": Case("honest answers, a lone surrogate in a written answer", lone_surrogate,
                            note="lone surrogates"),
     "markdown_script_injection": Case("<script>, onerror=, javascript: links, mXSS in written answers",
