@@ -127,7 +127,7 @@ def seccomp_program():
     deny_at = 6 + len(denied)            # index of the final "return EPERM"
     program = [(load, 0, 0, 4),                          # the system call's architecture
                (jeq, 1, 0, AUDIT_ARCH_X86_64),
-               (ret, 0, 0, SECCOMP_RET_ALLOW),           # another ABI than x86-64: not filtered here
+               (ret, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM),   # another ABI (int 0x80's i386): refused
                (load, 0, 0, 0)]                          # the system call's number
     program.append((jge, deny_at - (len(program) + 1), 0, 0x40000000))   # x32 system calls
     for number in denied:

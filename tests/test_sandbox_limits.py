@@ -462,3 +462,33 @@ def test_sysv_shared_memory_and_memfds_are_refused_in_the_sandbox(kernel):
         "print('stack works', float(numpy.ones(3).sum() + torch.ones(2).sum()))\n")
     assert "shmget -1 Operation not permitted" in out, out
     assert "memfd refused 1" in out and "stack works 5.0" in out, out
+
+
+def test_the_seccomp_program_refuses_other_abis_and_the_listed_calls():
+    import struct
+
+    program = seccomp_program()
+    if program is None:
+        pytest.skip("the seccomp filter is written for x86-64 only")
+    instructions = [struct.unpack("<HBBI", program[i:i + 8]) for i in range(0, len(program), 8)]
+
+    def run(arch, number):
+        """A small interpreter of the classic BPF subset the program uses."""
+        data = {0: number, 4: arch}
+        accumulator, pc = 0, 0
+        while True:
+            code, jt, jf, k = instructions[pc]
+            if code == 0x20:
+                accumulator, pc = data[k], pc + 1
+            elif code in (0x15, 0x35):
+                taken = accumulator == k if code == 0x15 else accumulator >= k
+                pc = pc + 1 + (jt if taken else jf)
+            else:
+                return k
+
+    allow, eperm = 0x7FFF0000, 0x00050001
+    x86_64, i386 = 0xC000003E, 0x40000003
+    assert run(x86_64, 0) == allow and run(x86_64, 318) == allow and run(x86_64, 320) == allow
+    for number in (29, 30, 31, 319, 0x40000000 + 29, 0x40000000):
+        assert run(x86_64, number) == eperm, number
+    assert run(i386, 117) == eperm and run(i386, 3) == eperm
