@@ -25,6 +25,7 @@ wrote can become a tag, an event handler or a script URL in the rendered page:
 import base64
 import binascii
 import copy
+import html
 import math
 import re
 import uuid
@@ -158,7 +159,14 @@ TEX_COMMANDS = re.compile(r"\\(?=(style|class|cssId|href|url|require|data|unicod
 
 
 def neutralise_tex_commands(text):
-    """Break the MathJax commands of :data:`TEX_COMMANDS` in ``text`` (prose and maths alike)."""
+    """Break the MathJax commands of :data:`TEX_COMMANDS` in ``text`` (prose and maths alike).
+
+    A renderer decodes character references before MathJax reads the page
+    (``&#92;style`` is ``\\style`` to MathJax): if the decoded text holds such a
+    command, the references are decoded here first, so the command is broken.
+    """
+    if "&" in text and TEX_COMMANDS.search(html.unescape(text)):
+        text = html.unescape(text)
     return TEX_COMMANDS.sub("\\" + WORD_JOINER, text)
 
 
@@ -264,7 +272,8 @@ def sanitize_html(html):
     if _bleach(cleaned) != cleaned:
         # not a fixed point: a parser differential (mutation XSS) may be at work; show text only
         return "<pre>" + bleach.clean(html, tags=set(), strip=True) + "</pre>"
-    return neutralise_urls(cleaned)  # e.g. MathJax's \href{javascript:...} in the text
+    # e.g. MathJax's \href{javascript:...} in the text; JupyterLab typesets maths in HTML outputs too
+    return neutralise_tex_commands(neutralise_urls(cleaned))
 
 
 # ---------------------------------------------------------------- outputs

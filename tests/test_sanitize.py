@@ -534,3 +534,25 @@ def test_mathjax_commands_that_set_css_links_or_load_extensions_are_broken(tex):
         assert WORD_JOINER in cleaned
     ordinary = r"$\hat{w} = \arg\max_w \log p(c \mid s, w)$, $\vec{x}_t$, $\stylish$"
     assert sanitize_markdown(ordinary) == ordinary
+
+
+@pytest.mark.parametrize("text", [
+    r"&#36;&#92;style{cursor: url(//tracker.example/c.png), auto}{\hat{w}}&#36;",    # red team, round 4
+    r"$\&#115;tyle{cursor: url(//tracker.example/c.png)}{x}$", r"$&bsol;href{//tracker.example}{x}$",
+])
+def test_mathjax_commands_spelled_with_character_references_are_broken_too(text):
+    import html
+
+    from course.sanitize import TEX_COMMANDS
+
+    assert not TEX_COMMANDS.search(html.unescape(sanitize_markdown(text)))
+
+
+def test_mathjax_commands_in_html_outputs_are_broken():
+    # JupyterLab typesets maths in HTML outputs, untrusted ones included
+    import html
+
+    from course.sanitize import TEX_COMMANDS
+
+    cleaned = sanitize_html(r"<p>$\style{cursor: url(http://tracker.example/x.png), auto}{R}$ &#92;class{a}{b}</p>")
+    assert not TEX_COMMANDS.search(html.unescape(cleaned)) and "<p>" in cleaned
