@@ -114,6 +114,7 @@ class Bridge:
         self.callbacks = {}
         self.overrides = {}
         self._call_inputs = CallInputs((), {})
+        self._call = ((), {})
 
     # -- one test cell -------------------------------------------------
     def open(self, timeout):
@@ -236,6 +237,7 @@ class Bridge:
             raise BridgeBroken("no test is running")
         self._blobs = blobs = []
         self._call_inputs = CallInputs(args, kwargs)
+        self._call = (tuple(args), dict(kwargs))
         header = {"op": "call", "name": name,
                   "args": wire.encode(tuple(args), blobs, self._encode_extra),
                   "kwargs": wire.encode(dict(kwargs), blobs, self._encode_extra),
@@ -278,10 +280,17 @@ class Bridge:
             args = wire.decode(request.get("args"), blobs)
             kwargs = wire.decode(request.get("kwargs"), blobs)
             refusal = self._call_inputs.refusal(args, kwargs)
+            accepts = getattr(function, "accepts", None)
+            if refusal is None and callable(accepts) and not _accepted(accepts, self._call, args, kwargs):
+                # the test's own rule (helpers.checks.Lent): e.g. only the call's data, converted or sliced
+                refusal = ("the reference function answers only about the inputs of the function being tested "
+                           "(its test allows these arguments only)")
             if refusal is not None:
                 # an oracle only for the call under test (course.bridge_policy): not for another
                 # test's hidden inputs, not for arguments that would make the grader allocate a lot
-                self._send({"op": "callback_error", "type": "ValueError", "message": refusal}, [])
+                # PermissionError, not ValueError: a test that expects the student's ValueError must
+                # not take the grader's refusal for it
+                self._send({"op": "callback_error", "type": "PermissionError", "message": refusal}, [])
                 return
             with _time_limit(self._remaining()):
                 value = function(*args, **kwargs)
@@ -304,6 +313,14 @@ class Bridge:
         for tensor, grad in zip(inputs, grads):
             if isinstance(grad, torch.Tensor) and grad.shape == tensor.shape:
                 tensor.grad = grad.to(tensor.dtype)
+
+
+def _accepted(accepts, call, args, kwargs):
+    """The test's predicate on a question; an error in it refuses the question."""
+    try:
+        return bool(accepts(call[0], call[1], args, kwargs))
+    except Exception:
+        return False
 
 
 class CallbackTimeout(BridgeTimeout):

@@ -183,6 +183,76 @@ def assert_close(actual, expected, name, atol=1e-8, rtol=1e-6):
         )
 
 
+class Lent:
+    """A reference function lent to the student's code, answering only the questions ``accepts`` allows.
+
+    The student's code chooses the arguments of a lent reference, so it
+    could ask it about another test's hidden inputs. When the course's grader
+    runs the test, each call from the student's code is answered only if
+    ``accepts(call_args, call_kwargs, args, kwargs)`` is true, where
+    ``call_args``/``call_kwargs`` are those of the student's function under
+    test and ``args``/``kwargs`` those of the question. In a notebook kernel it
+    is simply the function.
+
+    Parameters
+    ----------
+    function : callable
+    accepts : callable
+        ``(call_args, call_kwargs, args, kwargs) -> bool``.
+
+    Examples
+    --------
+    >>> double = Lent(lambda x: 2 * x, accepts=lambda call_args, call_kwargs, args, kwargs: args[0] < 10)
+    >>> double(3)
+    6
+    >>> double.accepts((), {}, (30,), {})
+    False
+    """
+
+    def __init__(self, function, accepts):
+        if not callable(function) or not callable(accepts):
+            raise TypeError("Lent needs a function and an accepts(call_args, call_kwargs, args, kwargs) predicate")
+        self.function, self.accepts = function, accepts
+        self.__name__ = getattr(function, "__name__", "reference")
+
+    def __call__(self, *args, **kwargs):
+        return self.function(*args, **kwargs)
+
+
+def same_values(value, expected, rtol=1e-9):
+    """True if ``value`` reads as a float array equal to ``expected`` (same shape, values within ``rtol``).
+
+    For :class:`Lent` predicates: the student's code may convert or copy an
+    input, not change it.
+
+    Parameters
+    ----------
+    value : array_like
+        What the student's code passed.
+    expected : array_like
+        The input it may pass.
+    rtol : float, default 1e-9
+        Relative tolerance of each value.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> same_values([1, 2, 3], np.array([1.0, 2.0, 3.0]))
+    True
+    >>> same_values([1, 2], np.array([1.0, 2.0, 3.0]))
+    False
+    """
+    try:
+        with quiet():
+            value, expected = np.asarray(value, dtype=float), np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return value.shape == expected.shape and bool(np.allclose(value, expected, rtol=rtol, atol=0.0))
+
+
 def replace_in_student_code(namespace, **functions):
     """For the rest of this cell, the student's code calls ``functions`` instead of its own.
 

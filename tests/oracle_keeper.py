@@ -28,13 +28,11 @@ def _ask_references(current):
                 _value(*_inputs[0], **_inputs[1])
                 _shapes = [getattr(_v, "shape", type(_v).__name__) for _v in [*_inputs[0], *_inputs[1].values()]]
                 _ORACLE["answered"].append(f"{_name}{_shapes} asked in {len(current[0])}-argument call")
-            except ValueError as _error:
+            except Exception as _error:
                 if "answers only about" in str(_error):
                     _ORACLE["refused"] += 1
                 else:
                     _ORACLE["failed"] += 1
-            except Exception:
-                _ORACLE["failed"] += 1
 
 def _keep(name, function):
     @_functools.wraps(function)
