@@ -46,6 +46,7 @@ JSON_TYPES = ("application/json", "application/vnd.jupyter.widget-view+json")
 # dropped (their text/plain stays) rather than stalling the grader. pandas' default
 # display (60 rows, 20 columns) is about 30 kB.
 MAX_HTML_CHARS = 100_000
+MAX_MARKDOWN_CHARS = 100_000
 
 SAFE_METADATA_VALUE = re.compile(r"[A-Za-z0-9 ._+/()-]{0,64}")
 SAFE_TAG = re.compile(r"[A-Za-z0-9_.:=+-]{1,100}")
@@ -155,18 +156,32 @@ LOCAL_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\((attachment:[^\s()<>\[\]]+|data:imag
 # MathJax commands that set CSS, classes, ids or links, or load extensions: with them, maths in a
 # TA's JupyterLab fetches a URL (``\style{cursor: url(...)}``). A WORD JOINER after the backslash
 # makes each an unknown control symbol, shown as an error instead.
-TEX_COMMANDS = re.compile(r"\\(?=(style|class|cssId|href|url|require|data|unicode|mmlToken|bbox|html)[^A-Za-z])")
+TEX_COMMANDS = re.compile(r"\\(?=(style|class|cssId|href|url|require|data|unicode|mmlToken|bbox|html)(?![A-Za-z]))")
+
+
+# A character reference for an ASCII letter or digit (never needed), and one for a backslash.
+ALNUM_REFERENCE = re.compile(r"&#(?:0*(\d{1,7})|[xX]0*([0-9a-fA-F]{1,6}));?")
+BACKSLASH_REFERENCE = re.compile(r"&(?:#0*92|#[xX]0*5[cC]|bsol)(?:;|(?![0-9A-Za-z]))")
+
+
+def _letter_or_digit(m):
+    code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
+    char = chr(code) if code < 0x110000 else ""
+    return char if char.isascii() and char.isalnum() else m.group()
 
 
 def neutralise_tex_commands(text):
     """Break the MathJax commands of :data:`TEX_COMMANDS` in ``text`` (prose and maths alike).
 
     A renderer decodes character references before MathJax reads the page
-    (``&#92;style`` is ``\\style`` to MathJax): if the decoded text holds such a
-    command, the references are decoded here first, so the command is broken.
+    (``&#92;&#115;tyle`` is ``\\style`` to MathJax). Nothing else is decoded
+    (that would undo the escaping of ``<`` and ``&``): references for letters
+    and digits become the characters, a reference for a backslash becomes a
+    backslash and a WORD JOINER, and so does a backslash before a reference.
     """
-    if "&" in text and TEX_COMMANDS.search(html.unescape(text)):
-        text = html.unescape(text)
+    text = ALNUM_REFERENCE.sub(_letter_or_digit, text)
+    text = BACKSLASH_REFERENCE.sub(lambda m: "\\" + WORD_JOINER, text)
+    text = text.replace("\\&", "\\" + WORD_JOINER + "&")
     return TEX_COMMANDS.sub("\\" + WORD_JOINER, text)
 
 
@@ -461,6 +476,9 @@ def sanitize_cell(cell, notes, where):
                 new.outputs.append(clean)
     elif kind == "markdown":
         attachments = _attachments(cell, notes, where)
+        if len(source) > MAX_MARKDOWN_CHARS:      # the regular expressions below need not see megabytes
+            notes.append(f"{where}: a markdown cell of {len(source)} characters cut to {MAX_MARKDOWN_CHARS}")
+            source = source[:MAX_MARKDOWN_CHARS] + "\n\n[cut: the rest of this cell was too long to show]"
         new = nbformat.v4.new_markdown_cell(sanitize_markdown(source, attachments))
         if attachments:
             new.attachments = attachments

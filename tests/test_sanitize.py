@@ -556,3 +556,27 @@ def test_mathjax_commands_in_html_outputs_are_broken():
 
     cleaned = sanitize_html(r"<p>$\style{cursor: url(http://tracker.example/x.png), auto}{R}$ &#92;class{a}{b}</p>")
     assert not TEX_COMMANDS.search(html.unescape(cleaned)) and "<p>" in cleaned
+
+
+def test_breaking_mathjax_commands_never_decodes_escaped_html():
+    # red team, round 5: decoding every character reference to find a command turned escaped
+    # "&lt;script&gt;" back into a live script; only letters, digits and backslashes are touched now
+    one, two = "&lt;script&gt;fetch(1)&lt;/script&gt;", "&amp;lt;script&amp;gt;fetch(2)&amp;lt;/script&amp;gt;"
+    cleaned = sanitize_html("<p>" + one + two + " &amp;#92;style{x} and \\style{y}.</p>")
+    assert "<script" not in cleaned and "&lt;script&gt;" in cleaned
+    link = sanitize_markdown("[notes](javascript&amp;#58;fetch&amp;#40;1&amp;#41;) and \\style")
+    assert "&amp;#58;" in link and link.endswith("\\" + WORD_JOINER + "style")
+    twice = sanitize_markdown("&amp;#36;&amp;#92;style{cursor: url(//t.example/c.png)}{w}&amp;#36; \\style")
+    assert "&amp;#92;style" in twice            # shows as the text "&#92;style": no command for MathJax
+
+
+def test_a_huge_markdown_cell_is_cut_before_the_regular_expressions_see_it():
+    import time
+
+    from course.sanitize import MAX_MARKDOWN_CHARS, sanitize_cell
+
+    notes = []
+    start = time.monotonic()
+    cell = sanitize_cell(nbformat.v4.new_markdown_cell("<a " + "\\[" * 1_000_000), notes, "cell 1")
+    assert time.monotonic() - start < 20
+    assert len(cell.source) < MAX_MARKDOWN_CHARS + 1000 and any("cut" in note for note in notes)
