@@ -114,7 +114,6 @@ class Bridge:
         self.callbacks = {}
         self.overrides = {}
         self._call_inputs = CallInputs((), {})
-        self._call = ((), {})
 
     # -- one test cell -------------------------------------------------
     def open(self, timeout):
@@ -237,7 +236,6 @@ class Bridge:
             raise BridgeBroken("no test is running")
         self._blobs = blobs = []
         self._call_inputs = CallInputs(args, kwargs)
-        self._call = (tuple(args), dict(kwargs))
         header = {"op": "call", "name": name,
                   "args": wire.encode(tuple(args), blobs, self._encode_extra),
                   "kwargs": wire.encode(dict(kwargs), blobs, self._encode_extra),
@@ -281,7 +279,7 @@ class Bridge:
             kwargs = wire.decode(request.get("kwargs"), blobs)
             refusal = self._call_inputs.refusal(args, kwargs)
             accepts = getattr(function, "accepts", None)
-            if refusal is None and callable(accepts) and not _accepted(accepts, self._call, args, kwargs):
+            if refusal is None and callable(accepts) and not _accepted(accepts, self._call_inputs, args, kwargs):
                 # the test's own rule (helpers.checks.Lent): e.g. only the call's data, converted or sliced
                 refusal = ("the reference function answers only about the inputs of the function being tested "
                            "(its test allows these arguments only)")
@@ -316,9 +314,9 @@ class Bridge:
 
 
 def _accepted(accepts, call, args, kwargs):
-    """The test's predicate on a question; an error in it refuses the question."""
+    """The test's predicate on a question about ``call`` (:class:`CallInputs`); an error in it refuses it."""
     try:
-        return bool(accepts(call[0], call[1], args, kwargs))
+        return bool(accepts(call.args, call.kwargs, args, kwargs))
     except Exception:
         return False
 

@@ -31,6 +31,8 @@ import warnings
 
 import numpy as np
 
+from course.bridge_wire import _torch
+
 __all__ = ["CallInputs"]
 
 MAX_STRING = 200
@@ -58,12 +60,6 @@ def _as_array(value):
                 return array
         return None
     return None
-
-
-def _torch():
-    import sys
-
-    return sys.modules.get("torch")
 
 
 def _is_number(value):
@@ -114,6 +110,7 @@ class CallInputs:
     """
 
     def __init__(self, args, kwargs):
+        self.args, self.kwargs = tuple(args), dict(kwargs)     # for a test's own rule (helpers.checks.Lent)
         self.rows = {}          # shape of a row -> most rows of a call array with such rows
         self.shapes = set()     # shapes passed to the call (image_shape)
         for value in _leaves([*args, *kwargs.values()]):

@@ -144,6 +144,12 @@ def kernel_transport(connection_file):
     return info.get("transport", "tcp"), info.get("ip", "")
 
 
+def socket_folder(connection_file):
+    """The host folder of the kernel's Unix sockets (bound read-write into the sandbox), or None for TCP."""
+    transport, ip = kernel_transport(connection_file)
+    return os.path.dirname(os.path.abspath(ip)) if transport == "ipc" else None
+
+
 # --------------------------------------------------------------------------- bwrap
 
 def _depth(path):
@@ -198,7 +204,7 @@ def bwrap_command(workdir, hide, allow, connection_file, data=(), disk_mb=512):
     size of each private tmpfs (``/tmp``, ``/dev/shm``, the working directory).
     """
     connection_file = os.path.abspath(connection_file)
-    transport, ip = kernel_transport(connection_file)
+    sockets = socket_folder(connection_file)
     size = str(int(disk_mb) * 1024 * 1024) if disk_mb else None
     sized = ["--size", size] if size else []
     workdir = _sandbox_workdir(workdir)
@@ -211,7 +217,7 @@ def bwrap_command(workdir, hide, allow, connection_file, data=(), disk_mb=512):
         "--setenv", "IPYTHONDIR", "/tmp/.ipython", "--setenv", "MPLCONFIGDIR", "/tmp/.matplotlib",
         "--setenv", "JUPYTER_RUNTIME_DIR", "/tmp",
     ]
-    if transport == "ipc":
+    if sockets:
         # The kernel talks to the grader through Unix sockets next to its
         # connection file (a folder private to this worker), so it needs no
         # network at all: a new, empty network namespace.
@@ -233,8 +239,7 @@ def bwrap_command(workdir, hide, allow, connection_file, data=(), disk_mb=512):
         if path != "/" and os.path.exists(path) and path not in bound:
             mounts.append((path, ["--ro-bind", path, path]))
             bound.append(path)
-    if transport == "ipc":
-        sockets = os.path.dirname(os.path.abspath(ip))
+    if sockets:
         mounts.append((sockets, ["--bind", sockets, sockets]))
     # Only the connection file itself: its folder may hold other kernels' files.
     mounts.append((connection_file, ["--ro-bind", connection_file, connection_file]))
@@ -452,8 +457,9 @@ class Supervisor:
         if self.max_procs and len(procs) > self.max_procs:
             return "processes", (f"the submission had {len(procs)} processes at the same time "
                                  f"(limit {self.max_procs})")
-        memfd, deleted = held_files(tree, self.watched)
-        if self.watched and self.disk_mb:
+        watch_disk = bool(self.watched and self.disk_mb)
+        memfd, deleted = held_files(tree, self.watched) if (watch_disk or self.memory) else (0, 0)
+        if watch_disk:
             used, files = folder_usage(self.watched)
             used += deleted
             if used > self.disk_mb * 1024 * 1024 or files > MAX_WATCHED_FILES:
@@ -583,11 +589,8 @@ def main(argv=None):
     else:
         command = kernel
     # bwrap runs as two processes above the kernel: its monitor and the PID namespace's init.
-    watched = []
-    if use_bwrap:
-        transport, ip = kernel_transport(os.path.abspath(args.connection_file))
-        if transport == "ipc":          # bound read-write into the sandbox, on the host's disk
-            watched.append(os.path.dirname(os.path.abspath(ip)))
+    sockets = socket_folder(os.path.abspath(args.connection_file)) if use_bwrap else None
+    watched = [sockets] if sockets else []      # bound read-write into the sandbox, on the host's disk
     supervisor = Supervisor(args.memory_mb, args.max_procs, args.report, interval=args.poll_interval,
                             helpers=2 if use_bwrap else 0, watched=watched, disk_mb=args.disk_mb)
     supervisor.start(command, kernel_environment(os.environ), args.memory_mb, args.file_mb)

@@ -25,7 +25,6 @@ wrote can become a tag, an event handler or a script URL in the rendered page:
 import base64
 import binascii
 import copy
-import html
 import math
 import re
 import uuid
