@@ -20,6 +20,7 @@ be run is reported with a reason, never dropped.
 """
 
 import logging
+import queue
 import tempfile
 import threading
 import time
@@ -119,31 +120,94 @@ class Engine:
                     pass
         self._config.__exit__(None, None, None)
 
+    def batch(self, data_files, label="grade"):
+        """A :class:`Batch` of submissions sharing ``data_files``, submitted one by one."""
+        # one object for the whole dict (a dict would be scattered value by value)
+        [data] = self.client.scatter([data_files], broadcast=True, hash=False)
+        return Batch(self, data, label)
+
     def run(self, jobs, data_files, label="grade"):
         """Run ``{key: [job text, ...]}``; yields ``(key, returned or exception)`` as each finishes.
 
         ``label`` starts the Dask task keys (``grade-...``, ``self-check-...``).
         """
-        from distributed import as_completed
-
         if not jobs:
             return
-        # one object for the whole dict (a dict would be scattered value by value)
-        [data] = self.client.scatter([data_files], broadcast=True, hash=False)
-        batch = uuid.uuid4().hex[:8]
-        futures = {}
+        batch = self.batch(data_files, label)
         for key, texts in jobs.items():
-            future = self.client.submit(run_jobs, texts, data, self.preload, pure=False,
-                                        key=f"{label}-{batch}-{len(futures)}")
-            futures[future] = key
-        for future in as_completed(futures):
-            key = futures[future]
+            batch.submit(key, texts)
+        batch.close()
+        yield from batch
+
+
+class Batch:
+    """Submissions sent to the workers as they become ready; iterate to get them back as they finish.
+
+    One thread may :meth:`submit` (and finally :meth:`close`) while another
+    iterates: grading starts on the first sanitized submission instead of
+    waiting for the whole class. Iteration yields ``(key, returned or
+    exception)`` and ends once the batch is closed and every submission
+    came back.
+    """
+
+    def __init__(self, engine, data, label):
+        self.engine, self.data = engine, data
+        self.label = f"{label}-{uuid.uuid4().hex[:8]}"
+        self.futures = []
+        self.finished = queue.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, key, texts):
+        """Send one submission's job texts to a worker."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("submit() after close()")
+            future = self.engine.client.submit(run_jobs, texts, self.data, self.engine.preload, pure=False,
+                                               key=f"{self.label}-{len(self.futures)}")
+            self.futures.append(future)
+        future.add_done_callback(lambda done, key=key: self.finished.put((key, done, True)))
+
+    def put(self, key, value):
+        """Hand back a result that needs no worker (it is yielded like the others)."""
+        with self._lock:
+            self.futures.append(None)
+        self.finished.put((key, value, False))
+
+    def close(self):
+        """No more submissions: iteration ends when the submitted ones are back."""
+        with self._lock:
+            self._closed = True
+        self.finished.put(None)
+
+    def cancel(self):
+        """Stop what has not run yet (the batch is abandoned)."""
+        self.close()
+        pending = [future for future in self.futures if future is not None]
+        if pending:
+            self.engine.client.cancel(pending)
+
+    def __iter__(self):
+        returned = closed = 0
+        while not (closed and returned == len(self.futures)):
+            item = self.finished.get()
+            if item is None:
+                closed = 1
+                continue
+            key, done, is_future = item
+            returned += 1
+            if not is_future:
+                yield key, done
+                continue
             try:
-                yield key, future.result()
-            except Exception as error:   # KilledWorker, a lost connection: reported for this submission
-                yield key, error
+                value = done.result()
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as error:   # KilledWorker, a lost connection, cancelled: reported for this submission
+                value = error
             finally:
-                future.release()
+                done.release()
+            yield key, value
 
 
 def results_from(returned, notebook_names):

@@ -13,10 +13,12 @@ import ast
 import hashlib
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import asdict
@@ -43,35 +45,96 @@ class GradingError(CourseError):
 
 # -- nbgrader phases ---------------------------------------------------------
 
-def _phase_config(course, assignment, preprocessors):
-    """A config file for one nbgrader run: the course's config plus our pipeline."""
-    paths = Paths(course.work, assignment)
-    path = paths.config(preprocessors[0].rsplit(".", 1)[-1])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "c = get_config()\n"
-        f"load_subconfig({str(course.root / 'nbgrader_config.py')!r})\n"
-        f"c.Autograde.autograde_preprocessors = {preprocessors!r}\n"
-        f"c.ExportForExecution.work_dir = {str(course.work)!r}\n"
-        f"c.ReplayOutputs.work_dir = {str(course.work)!r}\n"
-        f"c.CourseDirectory.submitted_directory = {str(Path(course.work.name) / STAGED)!r}\n"
-        "c.OverwriteCells.add_missing_cells = True\n"
-        "c.LimitOutput.max_lines = 1000\n"
-        "c.LimitOutput.max_traceback = 100\n"
-    )
-    return path
+SANITIZE = ["course.nbgrader_ext.ExportForExecution"]
+RECORD = ["course.nbgrader_ext.ReplayOutputs", "nbgrader.preprocessors.IgnorePattern",
+          "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
+          "course.sanitize.SanitizeStudentContent", "nbgrader.preprocessors.SaveAutoGrades",
+          "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
 
 
-def _autograde(course, assignment, preprocessors, student=None):
-    config = _phase_config(course, assignment, preprocessors)
-    # nbgrader appends ".py" to NbGrader.config_file itself
-    args = ["autograde", assignment, "--force", f"--NbGrader.config_file={config.with_suffix('')}"]
-    if student:
-        args.append(f"--student={student}")
-    # nbgrader exits non-zero when some submissions fail; those are handled per student.
-    result = run_nbgrader(course, *args, check=False)
-    Paths(course.work, assignment).nbgrader_log(preprocessors[0].rsplit(".", 1)[-1]).write_text(result.stderr or "")
-    return result
+def _quiet_nbgrader_warnings():
+    """nbgrader's autograde warns about its own SQLAlchemy use; those warnings are not ours to show.
+
+    (As a subprocess, nbgrader wrote them into a log nobody read; in this
+    process they would reach the instructor's terminal, or fail a test run
+    that turns warnings into errors.)
+    """
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning,
+                            module=r"(nbgrader|nbconvert|nbformat|traitlets|jupyter_client|sqlalchemy)")
+
+
+class NbgraderPhase:
+    """One of nbgrader's two autograde passes, run in this process one student at a time.
+
+    nbgrader's own Python API (what formgrader calls) with the course's
+    ``nbgrader_config.py`` and our preprocessors. In this process a student
+    costs about 0.1-0.2 s; an ``nbgrader autograde`` process would first
+    spend 1.6 s importing, so running nbgrader per student in a thread is
+    what lets sanitizing and recording overlap the workers' execution. Only
+    one thread may use the phases of a batch: the gradebook keeps one writer.
+
+    Parameters
+    ----------
+    course : course.layout.Course
+    assignment : str
+    preprocessors : list of str
+        ``Autograde.autograde_preprocessors`` for this pass (:data:`SANITIZE` or :data:`RECORD`).
+    """
+
+    def __init__(self, course, assignment, preprocessors):
+        import logging
+
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config import Config
+        from traitlets.config.loader import PyFileConfigLoader
+
+        from course.fast_start import skip_slow_optional_imports
+
+        skip_slow_optional_imports()
+        _quiet_nbgrader_warnings()
+        self.assignment = assignment
+        self.name = preprocessors[0].rsplit(".", 1)[-1]
+        self.log_path = Paths(course.work, assignment).nbgrader_log(self.name)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path.write_text("")
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config()
+        config.merge(Config({
+            "Autograde": {"autograde_preprocessors": preprocessors},
+            "ExportForExecution": {"work_dir": str(course.work)},
+            "ReplayOutputs": {"work_dir": str(course.work)},
+            "CourseDirectory": {"root": str(course.root),
+                                "submitted_directory": str(Path(course.work.name) / STAGED)},
+            "OverwriteCells": {"add_missing_cells": True},
+            "LimitOutput": {"max_lines": 1000, "max_traceback": 100},
+        }))
+        self.config = config
+        self.coursedir = CourseDirectory(config=config)
+        # nbgrader's log goes to the phase's log file only, never to the grader's terminal
+        self.log = logging.getLogger(f"course.nbgrader.{self.name}")
+        self.log.propagate = False
+        self.log.setLevel(logging.WARNING)
+
+    def run(self, student):
+        """Autograde ``student``'s staged submission with this pass; returns True if nbgrader succeeded."""
+        from nbgrader.converters import Autograde
+        from nbgrader.utils import capture_log
+
+        self.coursedir.assignment_id = self.assignment
+        self.coursedir.student_id = student
+        app = Autograde(coursedir=self.coursedir, config=self.config, log=self.log)
+        app.force = True
+        app.create_student = True
+        outcome = capture_log(app)
+        text = "".join(outcome.get(key) or "" for key in ("log", "error"))
+        if text:
+            with self.log_path.open("a") as handle:
+                handle.write(f"--- {student}\n{text}")
+        return bool(outcome.get("success"))
 
 
 def ensure_assignment_in_gradebook(course, assignment):
@@ -559,6 +622,79 @@ def _record_results(course, assignment, student, jobs, returned):
     return outcome
 
 
+class _NbgraderPipeline:
+    """The batch's one nbgrader thread: sanitize every student, then record each as results come back.
+
+    Sanitized submissions go to ``submissions`` (a :class:`course.engine.Batch`)
+    one by one, so workers start on the first while nbgrader prepares the
+    rest. One thread does all of it: the gradebook has a single writer.
+    """
+
+    def __init__(self, course, assignment, students, submissions, timings, student_jobs):
+        self.course, self.assignment, self.students = course, assignment, students
+        self.submissions, self.timings, self.student_jobs = submissions, timings, student_jobs
+        self.jobs = {}
+        self._records = queue.Queue()
+        self._stop = threading.Event()
+        self._error = None
+        self._thread = threading.Thread(target=self._work, name=f"nbgrader-{assignment}", daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def record(self, student):
+        """Queue ``student`` for recording (its results are written)."""
+        self._records.put(student)
+
+    def finish(self):
+        """Wait until every queued student is recorded; re-raise what went wrong in the thread."""
+        self._records.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise GradingError(f"nbgrader failed while grading {self.assignment}: {self._error!r}") from self._error
+
+    def abandon(self):
+        self._stop.set()
+        self._records.put(None)
+        self._thread.join(timeout=60)
+
+    def _timed(self, part, phase, student):
+        mark = time.monotonic()
+        try:
+            return phase.run(student)
+        finally:
+            self.timings[part] += time.monotonic() - mark
+
+    def _work(self):
+        try:
+            sanitize = NbgraderPhase(self.course, self.assignment, SANITIZE)
+            record = NbgraderPhase(self.course, self.assignment, RECORD)
+            for student in self.students:
+                if self._stop.is_set():
+                    return
+                self._timed("nbgrader_sanitize", sanitize, student)
+                self.jobs[student] = jobs = self.student_jobs(student)
+                if jobs:
+                    self.submissions.submit(student, [job.to_json() for job in jobs])
+                else:
+                    self.submissions.put(student, None)
+        except BaseException as error:
+            self._error = error
+            self._stop.set()
+            return
+        finally:
+            self.submissions.close()
+        while True:
+            student = self._records.get()
+            if student is None or self._stop.is_set():
+                return
+            try:
+                self._timed("nbgrader_record", record, student)
+            except Exception as error:   # a student nbgrader cannot record is scored 0 later (_has_grades)
+                with record.log_path.open("a") as handle:
+                    handle.write(f"--- {student}\n{error!r}\n")
+
+
 def grade(course, assignment, students=None, workers=1, limits=None, progress=True, scheduler=None):
     """Autograde every submission of ``assignment`` (or the given students).
 
@@ -597,8 +733,10 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
     skip = skippable_cells(course, assignment) if limits.skip_demo_cells else {}
     plans = {path.name: grading_plan(nbtools.read(path)) for path in course.source_notebooks(assignment)}
     preload = "\n".join(dict.fromkeys(plan[2] for plan in plans.values()))
-    batch = {}   # seconds of the steps done once per batch
+    batch = {"nbgrader_sanitize": 0.0, "nbgrader_record": 0.0}   # seconds of the steps done once per batch
     with Engine(workers=workers, scheduler=scheduler, preload=preload) as engine:
+        # The reference solution first: nbgrader's sanitize step below already writes to the
+        # gradebook and autograded/, which a broken grading environment must leave as they were.
         mark = time.monotonic()
         check_grader(course, assignment, limits, data, engine=engine)
         batch["self_check"] = time.monotonic() - mark
@@ -608,37 +746,30 @@ def grade(course, assignment, students=None, workers=1, limits=None, progress=Tr
         for student in students:
             shutil.rmtree(paths.student(student), ignore_errors=True)
         notes = {student: _stage_or_set_aside(course, assignment, student) for student in students}
-        single = students[0] if len(students) == 1 else None
+        submissions = engine.batch(data)
+        pipeline = _NbgraderPipeline(course, assignment, students, submissions, batch,
+                                     lambda student: _student_jobs(course, assignment, student, limits, skip, plans))
         try:
-            # 1. nbgrader sanitizes every submission and hands it to the workers
-            mark = time.monotonic()
-            _autograde(course, assignment, ["course.nbgrader_ext.ExportForExecution"], student=single)
-            batch["nbgrader_sanitize"] = time.monotonic() - mark
-            # 2. Dask workers execute the submissions, each notebook in a fresh sandboxed kernel
-            jobs = {student: _student_jobs(course, assignment, student, limits, skip, plans)
-                    for student in students}
-            outcomes = {student: _record_results(course, assignment, student, [], None)
-                        for student, student_jobs in jobs.items() if not student_jobs}
-            todo = {student: [job.to_json() for job in student_jobs]
-                    for student, student_jobs in jobs.items() if student_jobs}
+            # 1. nbgrader sanitizes one submission after the other (a thread) and hands each to the workers
+            #    as soon as it is ready
+            pipeline.start()
+            # 2. Dask workers execute the submissions, each notebook in a fresh sandboxed kernel;
+            # 3. the same thread records each student's grades as the results come back
+            outcomes = {}
             with tqdm(total=len(students), desc=f"grading {assignment}", unit="student",
                       disable=not progress, file=sys.stderr) as bar:
-                bar.update(len(outcomes))
-                for student, returned in engine.run(todo, data):
-                    outcomes[student] = _record_results(course, assignment, student, jobs[student], returned)
+                for student, returned in submissions:
+                    student_jobs = pipeline.jobs[student]
+                    outcomes[student] = _record_results(course, assignment, student, student_jobs,
+                                                        returned if student_jobs else None)
+                    pipeline.record(student)
                     bar.update(1)
+            pipeline.finish()
             outcomes = [outcomes[student] for student in students]
-            # 3. one nbgrader process records every grade from the workers' results
-            mark = time.monotonic()
-            _autograde(course, assignment, ["course.nbgrader_ext.ReplayOutputs",
-                                            "nbgrader.preprocessors.IgnorePattern",
-                                            "nbconvert.preprocessors.ClearMetadataPreprocessor",
-                                            "nbgrader.preprocessors.LimitOutput",
-                                            "course.sanitize.SanitizeStudentContent",
-                                            "nbgrader.preprocessors.SaveAutoGrades",
-                                            "nbgrader.preprocessors.AssignLatePenalties",
-                                            "nbgrader.preprocessors.CheckCellMetadata"], student=single)
-            batch["nbgrader_record"] = time.monotonic() - mark
+        except BaseException:
+            submissions.cancel()
+            pipeline.abandon()
+            raise
         finally:
             # The grader's working copies are removed once the grades are recorded.
             shutil.rmtree(paths.staged, ignore_errors=True)
