@@ -10,7 +10,8 @@ def _limits(args):
     from course.contract import Limits
 
     return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                  memory_mb=args.memory_mb, max_procs=args.max_procs, disk_mb=args.disk_mb,
+                  memory_mb=args.memory_mb, max_procs=args.max_procs, max_threads=args.max_threads,
+                  disk_mb=args.disk_mb,
                   output_mb=args.output_mb, isolation=args.isolation, skip_demo_cells=not args.run_all_cells)
 
 
@@ -26,6 +27,8 @@ def _add_limits(parser):
     parser.add_argument("--memory-mb", type=int, default=4096,
                         help="memory of all a submission's processes together, MB (default 4096)")
     parser.add_argument("--max-procs", type=int, default=64, help="processes per submission (default 64)")
+    parser.add_argument("--max-threads", type=int, default=1024,
+                        help="threads of all a submission's processes together (default 1024)")
     parser.add_argument("--disk-mb", type=int, default=512,
                         help="size of a submission's private /tmp and working folder, MB each (default 512)")
     parser.add_argument("--output-mb", type=int, default=20,

@@ -31,6 +31,7 @@ class Limits:
     notebook_timeout: int = 900   # seconds for the whole notebook
     memory_mb: int = 4096         # resident memory of all the submission's processes
     max_procs: int = 64           # processes of the submission at the same time
+    max_threads: int = 1024       # threads of all its processes together
     disk_mb: int = 512            # private /tmp and working folder, each
     output_mb: int = 20           # total size of the notebook's outputs
     isolation: str = "auto"       # "bwrap", "none", or "auto" (bwrap if installed)
@@ -39,7 +40,8 @@ class Limits:
     def __post_init__(self):
         if self.isolation not in ("auto", "bwrap", "none"):
             raise ValueError(f"isolation must be 'auto', 'bwrap' or 'none', got {self.isolation!r}")
-        for name in ("cell_timeout", "notebook_timeout", "memory_mb", "max_procs", "disk_mb", "output_mb"):
+        for name in ("cell_timeout", "notebook_timeout", "memory_mb", "max_procs", "max_threads", "disk_mb",
+                     "output_mb"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")

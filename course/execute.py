@@ -202,6 +202,7 @@ def _prepare_folders(private, job):
 def _sandbox_args(job, data, report):
     limits = job.limits
     args = ["--memory-mb", str(limits.memory_mb), "--max-procs", str(limits.max_procs),
+            "--max-threads", str(limits.max_threads),
             "--disk-mb", str(limits.disk_mb), "--isolation", limits.isolation, "--report", str(report)]
     args += [arg for path in job.allow_paths for arg in ("--allow", path)]
     args += [arg for path in sorted(data.iterdir()) for arg in ("--data", str(path))]
@@ -219,6 +220,8 @@ def _limit_report(report, limits):
         return f"the submission's processes together used more than {limits.memory_mb} MB of memory"
     if kind == "processes":
         return f"the submission started more than {limits.max_procs} processes"
+    if kind == "threads":
+        return f"the submission started more than {limits.max_threads} threads"
     if kind == "disk":
         return f"the submission wrote more than {limits.disk_mb} MB (or too many files) to the kernel's runtime folder"
     return f"the submission hit a limit of the sandbox ({str(kind)[:50]})"

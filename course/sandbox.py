@@ -317,6 +317,14 @@ def descendants(root):
     return found
 
 
+def thread_count(pid):
+    """Threads (tasks) of one process; 0 if it is gone."""
+    for line in _read(f"/proc/{pid}/status").splitlines():
+        if line.startswith(b"Threads:"):
+            return int(line.split()[1])
+    return 0
+
+
 def resident_bytes(pid):
     fields = _read(f"/proc/{pid}/statm").split()
     return int(fields[1]) * PAGE if len(fields) > 1 else 0
@@ -392,9 +400,11 @@ class Supervisor:
     FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
     WATCHED = FORWARDED + (signal.SIGCHLD,)
 
-    def __init__(self, memory_mb, max_procs, report, interval=0.2, helpers=0, watched=(), disk_mb=0):
+    def __init__(self, memory_mb, max_procs, report, interval=0.2, helpers=0, watched=(), disk_mb=0, max_threads=0):
         self.memory = int(memory_mb) * 1024 * 1024 if memory_mb else 0
         self.memory_mb, self.max_procs = memory_mb, max_procs
+        # Threads are tasks too: each takes a PID of the host's pid_max (and a kernel stack)
+        self.max_threads = max_threads
         # host folders the submission can write to that are not a sized tmpfs (the kernel's sockets)
         self.watched, self.disk_mb = list(watched), disk_mb
         self.report, self.interval = report, interval
@@ -457,6 +467,11 @@ class Supervisor:
         if self.max_procs and len(procs) > self.max_procs:
             return "processes", (f"the submission had {len(procs)} processes at the same time "
                                  f"(limit {self.max_procs})")
+        if self.max_threads:
+            threads = sum(thread_count(pid) for pid in procs)
+            if threads > self.max_threads:
+                return "threads", (f"the submission's processes had {threads} threads together "
+                                   f"(limit {self.max_threads})")
         watch_disk = bool(self.watched and self.disk_mb)
         memfd, deleted = held_files(tree, self.watched) if (watch_disk or self.memory) else (0, 0)
         if watch_disk:
@@ -552,6 +567,8 @@ def main(argv=None):
     parser.add_argument("--memory-mb", type=int, default=4096,
                         help="memory of all the submission's processes together (and address space per process)")
     parser.add_argument("--max-procs", type=int, default=64, help="processes of the submission at the same time")
+    parser.add_argument("--max-threads", type=int, default=1024,
+                        help="threads of all the submission's processes together")
     parser.add_argument("--disk-mb", type=int, default=512,
                         help="size of the private /tmp, /dev/shm and working directory, each (bwrap)")
     parser.add_argument("--file-mb", type=int, default=200, help="largest file a process may write")
@@ -592,7 +609,8 @@ def main(argv=None):
     sockets = socket_folder(os.path.abspath(args.connection_file)) if use_bwrap else None
     watched = [sockets] if sockets else []      # bound read-write into the sandbox, on the host's disk
     supervisor = Supervisor(args.memory_mb, args.max_procs, args.report, interval=args.poll_interval,
-                            helpers=2 if use_bwrap else 0, watched=watched, disk_mb=args.disk_mb)
+                            helpers=2 if use_bwrap else 0, watched=watched, disk_mb=args.disk_mb,
+                            max_threads=args.max_threads)
     supervisor.start(command, kernel_environment(os.environ), args.memory_mb, args.file_mb)
     sys.exit(supervisor.run())
 

@@ -152,10 +152,14 @@ LOCAL_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\((attachment:[^\s()<>\[\]]+|data:imag
                          re.I)
 
 
-# MathJax commands that set CSS, classes, ids or links, or load extensions: with them, maths in a
-# TA's JupyterLab fetches a URL (``\style{cursor: url(...)}``). A WORD JOINER after the backslash
-# makes each an unknown control symbol, shown as an error instead.
-TEX_COMMANDS = re.compile(r"\\(?=(style|class|cssId|href|url|require|data|unicode|mmlToken|bbox|html)(?![A-Za-z]))")
+# MathJax commands that set CSS, classes, ids, attributes or links, load extensions or change their
+# options: with them, maths in a TA's JupyterLab fetches a URL (``\style{cursor: url(...)}``;
+# ``\fcolorbox{red; cursor: url(...)}`` builds its border style from the colour's text, and
+# MathJax's safe mode lets ``cursor`` through). Every colour command goes too: a colour is pasted
+# into a style. A WORD JOINER after the backslash makes each an unknown control symbol, shown as
+# an error instead.
+TEX_COMMANDS = re.compile(r"\\(?=(style|class|cssId|href|url|require|data|unicode|mmlToken|bbox|html"
+                          r"|color|textcolor|colorbox|fcolorbox|definecolor|enclose|setOptions)(?![A-Za-z]))")
 
 
 # A character reference for an ASCII letter or digit (never needed), and one for a backslash.

@@ -119,6 +119,11 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "
 SCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
 
 
+# MathJax commands whose arguments end up in a style or an attribute (a cursor URL is fetched at once)
+MATHJAX_STYLE = re.compile(r"\\(style|class|cssId|bbox|color|textcolor|colorbox|fcolorbox|definecolor|enclose"
+                           r"|mmlToken|unicode|require|setOptions)(?![A-Za-z])")
+
+
 def unsafe_html(html):
     """Elements, attributes and MathJax links of a rendered page that could run a student's script.
 
@@ -154,6 +159,8 @@ def unsafe_html(html):
                     found.append(f"<script>{data.strip()[:60]}")
             elif re.search(r"\\href\s*\{\s*(javascript|vbscript)\s*:", re.sub(r"\s+", "", data).lower()):
                 found.append(f"MathJax link {data.strip()[:60]}")
+            elif MATHJAX_STYLE.search(data):
+                found.append(f"MathJax style {MATHJAX_STYLE.search(data).group()}")
 
     Finder(convert_charrefs=True).feed(html)
     return found

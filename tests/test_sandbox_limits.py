@@ -291,6 +291,22 @@ def test_a_fork_bomb_is_stopped_by_the_process_limit(kernel):
 
 
 @needs_bwrap
+def test_a_thread_bomb_is_stopped_by_the_thread_limit(kernel):
+    # red team, round 6: 3000 threads in one process passed a limit that counted processes only
+    k = kernel("--max-threads", "256")
+    k.kc.execute("import threading, time\n"
+                 "threading.stack_size(32 * 1024)\n"
+                 "_stop = threading.Event()\n"
+                 "for _ in range(3000):\n"
+                 "    threading.Thread(target=_stop.wait, daemon=True).start()\n"
+                 "time.sleep(60)\n")
+    assert k.wait_dead(20), "the kernel was not killed"
+    report = json.loads(k.report.read_text())
+    assert report["limit"] == "threads" and "limit 256" in report["detail"], report
+    assert _gone(k.km.connection_file)
+
+
+@needs_bwrap
 def test_forked_workers_sharing_memory_are_not_counted_twice(kernel):
     # 4 processes each with 400 MB resident, but the same 400 MB (copy-on-write after fork):
     # the sum of their RSS is over the limit, the memory they really use is not.

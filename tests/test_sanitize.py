@@ -10,6 +10,7 @@ No browser, no network.
 
 import base64
 import copy
+import html
 import os
 import re
 import socket
@@ -525,13 +526,21 @@ def test_local_images_stay_images_and_remote_html_images_lose_their_source():
     r"$\style{cursor: url(https://tracker.example/c.png), auto}{\hat w}$",     # red team, round 3
     r"$\href{https://tracker.example/}{x}$", r"$$\class{a}{b} \cssId{c}{d} \require{html}$$",
     r"$\bbox[background: url(https://tracker.example/b.png)]{x}$", r"$\unicode[Evil]{x41}$",
+    # red team, round 6: fcolorbox pastes its colour into a style string (JupyterLab fetched these)
+    r"$\fcolorbox{red; cursor: url(http://127.0.0.1:8765/f.png), auto}{white}{hover me}$",
+    r"$\definecolor{evil}{named}{blue; cursor: url(http://127.0.0.1:8765/d.png), pointer}\fcolorbox{evil}{y}{x}$",
+    r"$\color{red}x \textcolor{blue}{y} \colorbox{red}{z}$", r"$\enclose{box}[mathcolor=red]{x}$",
+    r"$\setOptions[tagformat]{number={x}}$",
 ])
 def test_mathjax_commands_that_set_css_links_or_load_extensions_are_broken(tex):
     from course.sanitize import TEX_COMMANDS, _clean_data
 
-    for cleaned in (sanitize_markdown(tex), _clean_data("text/latex", tex)):
-        assert not TEX_COMMANDS.search(cleaned), cleaned
-        assert WORD_JOINER in cleaned
+    commands = set(re.findall(r"\\([A-Za-z]+)", tex)) - {"hat", "auto"}
+    for cleaned in (sanitize_markdown(tex), _clean_data("text/latex", tex),
+                    sanitize_html("<p>" + html.escape(tex) + "</p>")):
+        assert not TEX_COMMANDS.search(html.unescape(cleaned)), cleaned
+        for command in commands:     # independently of the list: no such command is left for MathJax
+            assert "\\" + command not in html.unescape(cleaned), (command, cleaned)
     ordinary = r"$\hat{w} = \arg\max_w \log p(c \mid s, w)$, $\vec{x}_t$, $\stylish$"
     assert sanitize_markdown(ordinary) == ordinary
 

@@ -856,6 +856,18 @@ def fills_sysv_shm(folder, release, answers, secrets):
         "    _libc.shmdt(_ctypes.c_void_p(_address))\n"))
 
 
+def thread_bomb(folder, release, answers, secrets):
+    # red team, round 6: threads are tasks (PIDs) too; 3000 of them passed the process limit
+    _wrong_with(folder, release, answers, (
+        "import threading as _threading, time as _time\n"
+        "_threading.stack_size(32 * 1024)\n"
+        "_release = _threading.Event()\n"
+        "for _ in range(3000):\n"
+        "    _threading.Thread(target=_release.wait, daemon=True).start()\n"
+        "_time.sleep(6)\n"
+        "_release.set()\n"))
+
+
 def lone_surrogate(folder, release, answers, secrets):
     # valid JSON ("\\ud800") that no UTF-8 file can hold: writing the notebook back used to stop the batch
     notebook = nbtools.fill_answers(release, answers)
@@ -892,6 +904,22 @@ def output_script_injection(folder, release, answers, secrets):
         "        return _s + 'alert(10)' + _s.replace('<', '</')\n"
         "_Pretty()\n")
     _write(folder, release, answers, _prepend(answers, "get_coarse_corr", attack))
+
+
+MATHJAX_BEACONS = (r"$\fcolorbox{red; cursor: url(http://127.0.0.1:8765/fcolorbox.png), auto}{white}{hover me}$ "
+                   r"$\definecolor{evil}{named}{blue; cursor: url(http://127.0.0.1:8765/define.png), pointer}"
+                   r"\fcolorbox{evil}{yellow}{x}$ $\style{cursor: url(http://127.0.0.1:8765/style.png)}{y}$")
+
+
+def mathjax_css_beacon(folder, release, answers, secrets):
+    # red team, round 6: MathJax in a TA's JupyterLab pasted fcolorbox's colour text into a style,
+    # and chromium fetched the cursor URL as soon as the notebook opened
+    attack = ("from IPython.display import display\n"
+              f"_tex = {MATHJAX_BEACONS!r}\n"
+              "display({'text/latex': _tex, 'text/markdown': _tex, 'text/html': '<p>' + _tex + '</p>',\n"
+              "         'text/plain': 'x'}, raw=True)\n")
+    _write(folder, release, answers, {**_prepend(answers, "get_coarse_corr", attack),
+                                      "think_causal_language": "My answer, with maths: " + MATHJAX_BEACONS})
 
 
 def metadata_script_injection(folder, release, answers, secrets):
@@ -1045,12 +1073,16 @@ CASES = {
                         scores={SINGLE: 0, COARSE: 0}, output="Operation not permitted"),
     "fills_sysv_shm": Case("fills a 3 GB SysV shared memory segment and detaches it", fills_sysv_shm,
                            scores={SINGLE: 0, COARSE: 0}, output="SHMGET -1"),
+    "thread_bomb": Case("starts 3000 threads in one process (each takes a PID of the host)", thread_bomb,
+                        status="limit", scores={SINGLE: 0, COARSE: 0}, note="threads"),
     "lone_surrogate": Case("honest answers, a lone surrogate in a written answer", lone_surrogate,
                            note="lone surrogates"),
     "markdown_script_injection": Case("<script>, onerror=, javascript: links, mXSS in written answers",
                                       markdown_script_injection, html_safe=True),
     "output_script_injection": Case("<script>, onerror=, Javascript, SVG, LaTeX, widget views in a cell's outputs",
                                     output_script_injection, html_safe=True),
+    "mathjax_css_beacon": Case("MathJax colour commands that paste a cursor URL into a style (answers, outputs)",
+                               mathjax_css_beacon, html_safe=True),
     "metadata_script_injection": Case("<script> in notebook and cell metadata, widget state, an SVG attachment",
                                       metadata_script_injection, html_safe=True),
 }
