@@ -199,6 +199,28 @@ def _prepare_folders(private, job):
     return runtime, data, work
 
 
+_font_cache = None
+
+
+def prepare_font_cache():
+    """Find (and build, once) this environment's matplotlib font list, for the kernels to reuse.
+
+    Called by the fork server before it forks workers; a worker started
+    without one simply gives its kernel no font list (matplotlib then builds
+    its own, as on a first run).
+    """
+    global _font_cache
+    try:
+        import matplotlib
+        from matplotlib import font_manager
+
+        path = Path(matplotlib.get_cachedir()) / f"fontlist-v{font_manager.FontManager.__version__}.json"
+        _font_cache = str(path) if path.is_file() else None
+    except Exception:   # no matplotlib, an unwritable cache: the kernel does without
+        _font_cache = None
+    return _font_cache
+
+
 def _sandbox_args(job, data, report):
     limits = job.limits
     args = ["--memory-mb", str(limits.memory_mb), "--max-procs", str(limits.max_procs),
@@ -206,6 +228,8 @@ def _sandbox_args(job, data, report):
             "--disk-mb", str(limits.disk_mb), "--isolation", limits.isolation, "--report", str(report)]
     args += [arg for path in job.allow_paths for arg in ("--allow", path)]
     args += [arg for path in sorted(data.iterdir()) for arg in ("--data", str(path))]
+    if _font_cache:
+        args += ["--font-cache", _font_cache]
     return args
 
 

@@ -105,6 +105,7 @@ def _preload(code):
     import course.execute
 
     course.execute.robust_execute_class()   # imports nbgrader's Execute and nbclient
+    course.execute.prepare_font_cache()     # every kernel gets matplotlib's font list, read-only
     from IPython.core.inputtransformer2 import TransformerManager  # noqa: F401
     if code:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):

@@ -49,7 +49,11 @@ SANITIZE = ["course.nbgrader_ext.ExportForExecution"]
 RECORD = ["course.nbgrader_ext.ReplayOutputs", "nbgrader.preprocessors.IgnorePattern",
           "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
           "course.sanitize.SanitizeStudentContent", "nbgrader.preprocessors.SaveAutoGrades",
-          "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
+          "nbgrader.preprocessors.AssignLatePenalties", "course.nbgrader_ext.CheckCellMetadata"]
+# nbgrader's own sanitize steps, run before either pass (its metadata check swapped for a faster one)
+SANITIZE_STEPS = ["nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
+                  "nbgrader.preprocessors.OverwriteKernelspec", "nbgrader.preprocessors.OverwriteCells",
+                  "course.nbgrader_ext.CheckCellMetadata"]
 
 
 def _quiet_nbgrader_warnings():
@@ -104,7 +108,7 @@ class NbgraderPhase:
         self.log_path.write_text("")
         config = PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config()
         config.merge(Config({
-            "Autograde": {"autograde_preprocessors": preprocessors},
+            "Autograde": {"autograde_preprocessors": preprocessors, "sanitize_preprocessors": SANITIZE_STEPS},
             "ExportForExecution": {"work_dir": str(course.work)},
             "ReplayOutputs": {"work_dir": str(course.work)},
             "CourseDirectory": {"root": str(course.root),

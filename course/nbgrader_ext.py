@@ -150,3 +150,76 @@ class HideHiddenTests(NbGraderPreprocessor):
                     output.evalue = first_line
                     output.traceback = [f"{output.ename}: {first_line}"]
         return nb, resources
+
+
+# -- nbgrader's metadata check, with its JSON schema checked once ----------------------
+
+class _SchemaCheckedOnce:
+    """``validate_cell`` of nbgrader's base validator without re-checking the schema each time.
+
+    ``jsonschema.validate`` checks the *schema* before every instance; nbgrader
+    calls it for every cell of every notebook, three times per submission
+    (sanitize, record and the record's own check), and the schema check is
+    nine tenths of that work. Same errors, raised the same way (best match).
+    """
+
+    _validators = {}
+
+    def validate_cell(self, cell):
+        import jsonschema
+
+        from nbgrader.nbgraderformat.common import SchemaTooNewError, SchemaTooOldError
+
+        if "nbgrader" not in cell.metadata:
+            return
+        schema = cell.metadata["nbgrader"].get("schema_version", 0)
+        if schema < self.schema_version:
+            raise SchemaTooOldError(f"Outdated schema version: {schema} (expected {self.schema_version})",
+                                    schema, self.schema_version)
+        if schema > self.schema_version:
+            raise SchemaTooNewError(f"Schema version is too new: {schema} (expected {self.schema_version})",
+                                    schema, self.schema_version)
+        validator = self._validators.get(self.schema_version)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(self.schema)
+            cls.check_schema(self.schema)
+            validator = self._validators[self.schema_version] = cls(self.schema)
+        error = jsonschema.exceptions.best_match(validator.iter_errors(cell.metadata["nbgrader"]))
+        if error is not None:
+            raise error
+
+
+def _fast_validator_class():
+    from nbgrader.nbgraderformat import MetadataValidator
+    from nbgrader.nbgraderformat.common import BaseMetadataValidator
+
+    # MetadataValidator (v3) calls super().validate_cell: with this order that is ours, not the base's
+    class Base(_SchemaCheckedOnce, BaseMetadataValidator):
+        pass
+
+    class FastMetadataValidator(MetadataValidator, Base):
+        pass
+
+    return FastMetadataValidator
+
+
+class CheckCellMetadata(NbGraderPreprocessor):
+    """nbgrader's ``CheckCellMetadata``, with the schema checked once per process."""
+
+    _validator_class = None
+
+    def preprocess(self, nb, resources):
+        import traceback
+
+        from nbgrader.nbgraderformat import ValidationError
+
+        if CheckCellMetadata._validator_class is None:
+            CheckCellMetadata._validator_class = _fast_validator_class()
+        try:
+            CheckCellMetadata._validator_class().validate_nb(nb)
+        except ValidationError:
+            self.log.error(traceback.format_exc())
+            msg = "Notebook failed to validate; the nbgrader metadata may be corrupted."
+            self.log.error(msg)
+            raise ValidationError(msg)
+        return nb, resources

@@ -155,3 +155,57 @@ def test_a_test_cell_the_worker_did_not_run_scores_zero():
         replay.preprocess(notebook, resources)
     assert not tests[0].outputs
     assert tests[1].outputs[-1]["ename"] == "SubmissionNotGraded"
+
+
+def _metadata_variants():
+    """The released correlations notebook, and copies with one kind of broken nbgrader metadata each."""
+    import copy
+
+    from conftest import REPO
+
+    good = nbtools.read(REPO / "release" / "correlations" / "correlations.ipynb")
+    graded = next(i for i, c in enumerate(good.cells) if c.metadata.get("nbgrader", {}).get("grade"))
+    breakages = {
+        "fine": lambda meta: None,
+        "points as text": lambda meta: meta.update(points="two"),
+        "no points": lambda meta: meta.pop("points"),
+        "old schema": lambda meta: meta.update(schema_version=2),
+        "new schema": lambda meta: meta.update(schema_version=4),
+        "empty grade_id": lambda meta: meta.update(grade_id=""),
+        "grade as text": lambda meta: meta.update(grade="yes"),
+        "unknown key type": lambda meta: meta.update(locked=None),
+    }
+    for name, breaks in breakages.items():
+        notebook = copy.deepcopy(good)
+        breaks(notebook.cells[graded].metadata["nbgrader"])
+        yield name, notebook
+    duplicate = copy.deepcopy(good)
+    duplicate.cells.append(copy.deepcopy(duplicate.cells[graded]))
+    yield "duplicate grade_id", duplicate
+
+
+@pytest.mark.parametrize("name,notebook", list(_metadata_variants()))
+def test_the_faster_metadata_check_decides_like_nbgraders_own(name, notebook):
+    import copy
+
+    from nbgrader.preprocessors import CheckCellMetadata as NbgraderCheck
+
+    from course.nbgrader_ext import CheckCellMetadata as CourseCheck
+
+    verdicts = []
+    for check in (NbgraderCheck(), CourseCheck()):
+        try:
+            check.preprocess(copy.deepcopy(notebook), {})
+            verdicts.append("valid")
+        except Exception as error:   # both raise nbgrader's ValidationError (or a schema-version error)
+            verdicts.append(type(error).__name__)
+    assert verdicts[0] == verdicts[1], (name, verdicts)
+    assert (verdicts[0] == "valid") == (name == "fine"), (name, verdicts)
+
+
+def test_grading_runs_the_faster_metadata_check_in_both_passes():
+    from course.grading import RECORD, SANITIZE_STEPS
+
+    assert "course.nbgrader_ext.CheckCellMetadata" in RECORD and "course.nbgrader_ext.CheckCellMetadata" in SANITIZE_STEPS
+    assert not [step for step in RECORD + SANITIZE_STEPS if step.endswith("preprocessors.CheckCellMetadata")
+                and step.startswith("nbgrader")]

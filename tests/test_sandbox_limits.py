@@ -291,6 +291,23 @@ def test_a_fork_bomb_is_stopped_by_the_process_limit(kernel):
 
 
 @needs_bwrap
+def test_the_kernel_reuses_the_graders_font_list_instead_of_scanning_fonts(kernel):
+    from course.execute import prepare_font_cache
+
+    cache = prepare_font_cache()
+    assert cache and Path(cache).is_file()
+    probe = ("import logging, io\n"
+             "_log = io.StringIO(); _h = logging.StreamHandler(_log)\n"
+             "logging.getLogger('matplotlib.font_manager').addHandler(_h)\n"
+             "logging.getLogger('matplotlib.font_manager').setLevel(logging.INFO)\n"
+             "import matplotlib.pyplot as plt\n"
+             "plt.figure().text(0.5, 0.5, 'x'); plt.gcf().canvas.draw()\n"
+             "print('REBUILT' if 'generated new fontManager' in _log.getvalue() else 'REUSED')\n")
+    assert "REUSED" in kernel("--font-cache", cache).run(probe)
+    assert "REBUILT" in kernel().run(probe)      # without it, every kernel scans the fonts again
+
+
+@needs_bwrap
 def test_a_thread_bomb_is_stopped_by_the_thread_limit(kernel):
     # red team, round 6: 3000 threads in one process passed a limit that counted processes only
     k = kernel("--max-threads", "256")
