@@ -289,6 +289,11 @@ def stage_submission(course, assignment, student):
     expected = [p.name for p in course.source_notebooks(assignment)]
     for path in sorted(folder.glob("*.ipynb")):
         try:
+            too_big = _too_big(path)
+            if too_big:
+                path.rename(path.with_suffix(".ipynb.invalid"))
+                notes.append(f"{path.name} is not a valid notebook ({too_big}); scored 0")
+                continue
             notebook = nbtools.read(path)
             nbformat.validate(notebook)
             if _has_lone_surrogates(notebook):
@@ -314,10 +319,50 @@ def stage_submission(course, assignment, student):
         path, release_path = folder / name, course.release / assignment / name
         if path.exists() and release_path.exists():
             notebook = nbtools.read(path)
-            changed = normalize_structure(notebook, nbtools.read(release_path))
+            release_notebook = nbtools.read(release_path)
+            changed = normalize_structure(notebook, release_notebook)
+            slim(notebook, release_notebook)
             nbtools.write(notebook, path)
             notes += changed
     return notes
+
+
+# A submission is read whole by the grader's own process (here and in nbgrader): its size, and the
+# number of JSON objects in it (each a Python dict or list, copied several times by nbgrader), are
+# capped. Real notebooks: well under 10 MB with all their figures, a few thousand objects.
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_JSON_CONTAINERS = 200_000
+
+
+def _too_big(path):
+    """Why the notebook at ``path`` is too big to grade, or None."""
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        return f"{size / 2**20:.0f} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB"
+    raw = path.read_bytes()
+    containers = raw.count(b"{") + raw.count(b"[")      # an upper bound: braces in strings count too
+    if containers > MAX_JSON_CONTAINERS:
+        return f"{containers} JSON objects and lists at most; the limit is {MAX_JSON_CONTAINERS}"
+    return None
+
+
+def slim(notebook, release):
+    """Keep only what grading needs, in place (after :func:`normalize_structure`).
+
+    The student's outputs go (grading runs the notebook again), the notebook's
+    metadata is the release's, and cell metadata keeps only what the sanitizer
+    allows (nbgrader's, tags, a few display flags): red team, round 7, a 6 MB
+    notebook of two million empty dicts in a cell's metadata cost the grader
+    5 GB of memory and four minutes in nbgrader.
+    """
+    from course.sanitize import sanitize_cell_metadata
+
+    notebook.metadata = nbformat.from_dict(json.loads(json.dumps(release.metadata)))
+    for cell in notebook.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+        cell["metadata"] = nbformat.from_dict(sanitize_cell_metadata(cell.get("metadata")))
 
 
 def _has_lone_surrogates(value):

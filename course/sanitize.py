@@ -27,6 +27,7 @@ import binascii
 import copy
 import math
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -46,9 +47,14 @@ JSON_TYPES = ("application/json", "application/vnd.jupyter.widget-view+json")
 # display (60 rows, 20 columns) is about 30 kB.
 MAX_HTML_CHARS = 100_000
 MAX_MARKDOWN_CHARS = 100_000
+# Seconds of sanitizing one notebook may take before the rest is shown as plain text. Real notebooks
+# need milliseconds; misnested HTML makes the HTML parser quadratic (red team, round 7: 100 outputs
+# of '<a><b><i><u><s>' * 1250, 1.8 s each, held the batch's one nbgrader thread for 5 minutes).
+SANITIZE_SECONDS = 10.0
 
 SAFE_METADATA_VALUE = re.compile(r"[A-Za-z0-9 ._+/()-]{0,64}")
 SAFE_TAG = re.compile(r"[A-Za-z0-9_.:=+-]{1,100}")
+MAX_TAGS = 50
 SAFE_GRADE_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 SAFE_CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SAFE_ATTACHMENT_NAME = re.compile(r"[A-Za-z0-9._~-]+")
@@ -353,8 +359,39 @@ def _count(value):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def sanitize_output(output, notes, where):
-    """A rebuilt, allowlisted copy of one output, or None to drop it."""
+class Budget:
+    """Time left for sanitizing one notebook (:data:`SANITIZE_SECONDS`)."""
+
+    def __init__(self, seconds=SANITIZE_SECONDS):
+        self.deadline = time.monotonic() + seconds
+        self.noted = False
+
+    def spent(self, notes):
+        """True once the time is up (noted once)."""
+        if time.monotonic() < self.deadline:
+            return False
+        if not self.noted:
+            notes.append(f"sanitizing took over {SANITIZE_SECONDS:g} s: the rest of the notebook is shown "
+                         "as plain text (markdown cells as code blocks, outputs without HTML, markdown or LaTeX)")
+            self.noted = True
+        return True
+
+
+RICH_TEXT_TYPES = ("text/html", "text/markdown", "text/latex")
+
+
+def as_plain_text(text):
+    """Markdown that shows ``text`` literally: a fenced code block (no HTML, links or maths)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def sanitize_output(output, notes, where, budget=None):
+    """A rebuilt, allowlisted copy of one output, or None to drop it.
+
+    With a spent ``budget``, HTML, markdown and LaTeX are left out (text, images stay).
+    """
     kind = output.get("output_type")
     if kind == "stream":
         name = output.get("name") if output.get("name") in ("stdout", "stderr") else "stdout"
@@ -369,6 +406,8 @@ def sanitize_output(output, notes, where):
         return None
     data, removed = {}, []
     bundle = output.get("data") if isinstance(output.get("data"), dict) else {}
+    if budget is not None and budget.spent(notes):
+        bundle = {mime: value for mime, value in bundle.items() if mime not in RICH_TEXT_TYPES}
     for mime, value in bundle.items():
         clean = _clean_data(mime, value)
         if clean is None:
@@ -426,7 +465,7 @@ def sanitize_cell_metadata(meta):
         if hidden:
             clean["jupyter"] = hidden
     if isinstance(meta.get("tags"), list):
-        tags = [t for t in meta["tags"] if isinstance(t, str) and SAFE_TAG.fullmatch(t)]
+        tags = [t for t in meta["tags"][:MAX_TAGS] if isinstance(t, str) and SAFE_TAG.fullmatch(t)]
         if tags:
             clean["tags"] = tags
     nbgrader = _nbgrader_metadata(meta.get("nbgrader"))
@@ -465,8 +504,8 @@ def _attachments(cell, notes, where):
     return kept
 
 
-def sanitize_cell(cell, notes, where):
-    """A rebuilt, allowlisted copy of one cell, or None to drop it."""
+def sanitize_cell(cell, notes, where, budget=None):
+    """A rebuilt, allowlisted copy of one cell, or None to drop it (``budget``: see :class:`Budget`)."""
     kind = cell.get("cell_type")
     source = _text(cell.get("source", ""))
     meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
@@ -474,7 +513,8 @@ def sanitize_cell(cell, notes, where):
         new = nbformat.v4.new_code_cell(source, execution_count=_count(cell.get("execution_count")))
         outputs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
         for i, output in enumerate(outputs):
-            clean = sanitize_output(output if isinstance(output, dict) else {}, notes, f"{where} output {i}")
+            clean = sanitize_output(output if isinstance(output, dict) else {}, notes, f"{where} output {i}",
+                                    budget)
             if clean is not None:
                 new.outputs.append(clean)
     elif kind == "markdown":
@@ -482,7 +522,12 @@ def sanitize_cell(cell, notes, where):
         if len(source) > MAX_MARKDOWN_CHARS:      # the regular expressions below need not see megabytes
             notes.append(f"{where}: a markdown cell of {len(source)} characters cut to {MAX_MARKDOWN_CHARS}")
             source = source[:MAX_MARKDOWN_CHARS] + "\n\n[cut: the rest of this cell was too long to show]"
-        new = nbformat.v4.new_markdown_cell(sanitize_markdown(source, attachments))
+        if budget is not None and budget.spent(notes):
+            # cheap, linear clean-ups only; a code block shows the rest as text (JupyterLab typesets no
+            # maths in code blocks, and the MathJax commands that could fetch are broken anyway)
+            new = nbformat.v4.new_markdown_cell(as_plain_text(neutralise_tex_commands(neutralise_urls(source))))
+        else:
+            new = nbformat.v4.new_markdown_cell(sanitize_markdown(source, attachments))
         if attachments:
             new.attachments = attachments
     elif kind == "raw":
@@ -511,7 +556,7 @@ def _give_ids(cells, originals):
         seen.add(cell_id)
 
 
-def sanitize_notebook(nb, trusted_metadata=None):
+def sanitize_notebook(nb, trusted_metadata=None, seconds=SANITIZE_SECONDS):
     """Make a student's notebook safe to render as HTML, in place.
 
     After this, nbconvert's HTML exporter (lab, classic and nbgrader's
@@ -528,6 +573,9 @@ def sanitize_notebook(nb, trusted_metadata=None):
         Notebook metadata to use instead of the student's (the released
         notebook's). Without it only a checked ``kernelspec`` and
         ``language_info`` are kept.
+    seconds : float
+        Time for the whole notebook; what comes after is shown as plain text
+        (:class:`Budget`), so that no notebook holds up a batch.
 
     Returns
     -------
@@ -547,9 +595,10 @@ def sanitize_notebook(nb, trusted_metadata=None):
                 notes.append(f"notebook metadata: {key} reset")
     nb.metadata = nbformat.from_dict(metadata)
     cells, originals = [], []
+    budget = Budget(seconds)
     for index, cell in enumerate(nb.get("cells", [])):
         cell = cell if isinstance(cell, dict) else {}
-        clean = sanitize_cell(cell, notes, f"cell {index}")
+        clean = sanitize_cell(cell, notes, f"cell {index}", budget)
         if clean is not None:
             cells.append(clean)
             originals.append(cell)

@@ -589,3 +589,36 @@ def test_a_huge_markdown_cell_is_cut_before_the_regular_expressions_see_it():
     cell = sanitize_cell(nbformat.v4.new_markdown_cell("<a " + "\\[" * 1_000_000), notes, "cell 1")
     assert time.monotonic() - start < 20
     assert len(cell.source) < MAX_MARKDOWN_CHARS + 1000 and any("cut" in note for note in notes)
+
+
+def test_a_notebook_that_takes_too_long_to_sanitize_is_shown_as_plain_text_after_the_budget():
+    # red team, round 7: misnested HTML makes the HTML parser quadratic (1.8 s per 19 kB output);
+    # a hundred such outputs held the batch's nbgrader thread for five minutes
+    slow_html = "<a><b><i><u><s>" * 1250
+    cells = [nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": slow_html, "text/plain": f"plain {i}"})]) for i in range(20)]
+    cells.append(nbformat.v4.new_markdown_cell("An answer with <img src=x onerror=alert(1)> and "
+                                               "$\\fcolorbox{red; cursor: url(http://x.example/a.png)}{w}{x}$ ```"))
+    nb = nbformat.v4.new_notebook(cells=cells)
+    started = time.monotonic()
+    notes = sanitize_notebook(nb, seconds=0.5)
+    took = time.monotonic() - started
+    assert took < 0.5 + 6.0, took          # the budget, plus at most one output started before it ran out
+    assert any("plain text" in note for note in notes)
+    rich = [o for c in nb.cells[:-1] for o in c.outputs if "text/html" in o.data]
+    assert len(rich) < 20 and all("text/plain" in o.data for c in nb.cells[:-1] for o in c.outputs)
+    answer = nb.cells[-1].source
+    assert answer.startswith("````text\n") and answer.endswith("\n````")       # longer than the ``` inside
+    assert "\\fcolorbox" not in answer and "onerror" in answer               # shown, as text
+    html = HTMLExporter(template_name="lab").from_notebook_node(nb)[0]
+    assert "<img src=x" not in html and "<img src=\"x\"" not in html
+
+
+def test_the_budget_changes_nothing_for_an_ordinary_notebook():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Some $x^2$ and <b>bold</b>."),
+                                         nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output(
+                                             "execute_result", data={"text/html": "<table><tr><td>1</td></tr></table>",
+                                                                     "text/plain": "1"}, execution_count=1)])])
+    notes = sanitize_notebook(nb)
+    assert not any("plain text" in note for note in notes)
+    assert "text/html" in nb.cells[1].outputs[0].data and not nb.cells[0].source.startswith("```")

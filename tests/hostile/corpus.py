@@ -868,6 +868,33 @@ def thread_bomb(folder, release, answers, secrets):
         "_release.set()\n"))
 
 
+def metadata_of_many_objects(folder, release, answers, secrets):
+    # red team, round 7: two million empty dicts in one cell's metadata (6 MB) cost the grader's own
+    # process 5 GB and four minutes in nbgrader; more than the grader reads is set aside
+    notebook = nbtools.fill_answers(release, answers)
+    notebook.cells.append(nbformat.v4.new_raw_cell("x", metadata={"x": [{} for _ in range(300_000)]}))
+    _save(folder, notebook)
+
+
+def metadata_of_many_objects_below_the_cap(folder, release, answers, secrets):
+    # under the cap, the objects are dropped at staging (cell metadata is allowlisted): graded as usual
+    notebook = nbtools.fill_answers(release, answers)
+    for cell in notebook.cells:
+        cell.metadata["junk"] = [{} for _ in range(2_000)]
+    notebook.metadata["junk"] = [{"a": []} for _ in range(40_000)]
+    _save(folder, notebook)
+
+
+def slow_html_outputs(folder, release, answers, secrets):
+    # red team, round 7: misnested formatting tags make the HTML parser quadratic (1.8 s an output);
+    # 100 of them held the batch's nbgrader thread for five minutes. The sanitizer's time budget
+    # shows what comes after it as plain text.
+    _write(folder, release, answers, _prepend(answers, "get_coarse_corr", (
+        "from IPython.display import HTML, display\n"
+        "for _i in range(100):\n"
+        "    display(HTML('<a><b><i><u><s>' * 1250))\n")))
+
+
 def lone_surrogate(folder, release, answers, secrets):
     # valid JSON ("\\ud800") that no UTF-8 file can hold: writing the notebook back used to stop the batch
     notebook = nbtools.fill_answers(release, answers)
@@ -1075,6 +1102,13 @@ CASES = {
                            scores={SINGLE: 0, COARSE: 0}, output="SHMGET -1"),
     "thread_bomb": Case("starts 3000 threads in one process (each takes a PID of the host)", thread_bomb,
                         status="limit", scores={SINGLE: 0, COARSE: 0}, note="threads"),
+    "metadata_of_many_objects": Case("300,000 empty dicts in a cell's metadata (too many for the grader to read)",
+                                     metadata_of_many_objects, status="invalid", scores={SINGLE: 0, COARSE: 0},
+                                     note="JSON objects"),
+    "metadata_of_many_objects_below_the_cap": Case("80,000 small objects in notebook and cell metadata",
+                                                   metadata_of_many_objects_below_the_cap),
+    "slow_html_outputs": Case("100 HTML outputs that make the HTML parser quadratic", slow_html_outputs,
+                              html_safe=True),
     "lone_surrogate": Case("honest answers, a lone surrogate in a written answer", lone_surrogate,
                            note="lone surrogates"),
     "markdown_script_injection": Case("<script>, onerror=, javascript: links, mXSS in written answers",
