@@ -290,8 +290,27 @@ def _bleach(html):
                         protocols={"http", "https", "mailto", "data"}, strip=True, strip_comments=True)
 
 
+# HTML parsers re-open every unclosed formatting element (<a>, <b>, <i>, ...) after each block and
+# text boundary: for K such tags among T tags that is up to K x T elements, quadratic in time and
+# memory (red team, round 8: 1,100 distinct <b> and 2,800 <p> in 12 kB took a minute and 1 GB).
+FORMATTING_START = re.compile(r"<(?:a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u)(?=[\s/>])", re.I)
+MAX_FORMATTING_WORK = 20_000
+
+
+def too_costly_to_parse(html):
+    """True if ``html`` could make the HTML parser build far more elements than it has tags."""
+    formatting = len(FORMATTING_START.findall(html))
+    return formatting * len(TAG_START.findall(html)) > MAX_FORMATTING_WORK
+
+
 def sanitize_html(html):
-    """HTML output reduced to tables, text formatting, safe links and images."""
+    """HTML output reduced to tables, text formatting, safe links and images.
+
+    HTML that would be too costly to parse (:func:`too_costly_to_parse`) is shown as escaped text.
+    """
+    if too_costly_to_parse(html):
+        escaped = html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return "<pre>" + neutralise_tex_commands(neutralise_urls(escaped)) + "</pre>"
     cleaned = _bleach(_drop_with_content(html))
     if _bleach(cleaned) != cleaned:
         # not a fixed point: a parser differential (mutation XSS) may be at work; show text only
@@ -532,7 +551,13 @@ def sanitize_cell(cell, notes, where, budget=None):
             new.attachments = attachments
     elif kind == "raw":
         # no raw_mimetype/format metadata: nbconvert shows the cell as text; escaped in case it is HTML
-        new = nbformat.v4.new_raw_cell(_escape_tags(source))
+        if len(source) > MAX_MARKDOWN_CHARS:
+            notes.append(f"{where}: a raw cell of {len(source)} characters cut to {MAX_MARKDOWN_CHARS}")
+            source = source[:MAX_MARKDOWN_CHARS] + "\n\n[cut: the rest of this cell was too long to show]"
+        if budget is not None and budget.spent(notes):
+            new = nbformat.v4.new_raw_cell(source.replace("&", "&amp;").replace("<", "&lt;"))
+        else:
+            new = nbformat.v4.new_raw_cell(_escape_tags(source))
         if "raw_mimetype" in meta or "format" in meta:
             notes.append(f"{where}: raw cell shown as plain text")
     else:

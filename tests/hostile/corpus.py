@@ -895,6 +895,18 @@ def slow_html_outputs(folder, release, answers, secrets):
         "    display(HTML('<a><b><i><u><s>' * 1250))\n")))
 
 
+def slow_to_parse_and_render(folder, release, answers, secrets):
+    # red team, round 8, three ways past round 7's budget (each one item that took a minute):
+    # HTML that makes the parser re-open 1,100 formatting elements 1,400 times, a raw cell of
+    # 11 M characters, and 50,000 unclosed "\(" for the feedback's maths conversion
+    notebook = _write(folder, release, answers, _prepend(answers, "get_coarse_corr", (
+        "from IPython.display import HTML, display\n"
+        "display(HTML('<p>' + ''.join(f'<b x{i}>' for i in range(1100)) + '<p>x' * 1400))\n")))
+    notebook.cells.append(nbformat.v4.new_raw_cell("<x " + "\\(" * 1_000_000))
+    notebook.cells.append(nbformat.v4.new_markdown_cell("\\(" * 50_000))
+    _save(folder, notebook)
+
+
 def lone_surrogate(folder, release, answers, secrets):
     # valid JSON ("\\ud800") that no UTF-8 file can hold: writing the notebook back used to stop the batch
     notebook = nbtools.fill_answers(release, answers)
@@ -1109,6 +1121,8 @@ CASES = {
                                                    metadata_of_many_objects_below_the_cap),
     "slow_html_outputs": Case("100 HTML outputs that make the HTML parser quadratic", slow_html_outputs,
                               html_safe=True),
+    "slow_to_parse_and_render": Case("HTML, a raw cell and maths built to make parsers quadratic",
+                                     slow_to_parse_and_render, html_safe=True),
     "lone_surrogate": Case("honest answers, a lone surrogate in a written answer", lone_surrogate,
                            note="lone surrogates"),
     "markdown_script_injection": Case("<script>, onerror=, javascript: links, mXSS in written answers",
