@@ -3,14 +3,15 @@
 nbgrader's ``autograde`` sanitizes a submission (restores locked cells and
 hidden tests from the gradebook), executes it, and records the grades, all in
 one process that writes the gradebook. To run submissions in parallel and in
-a sandbox, the course runs ``autograde`` twice per assignment, with the
-Execute step swapped out:
+a sandbox, the course runs ``autograde`` twice per submission (through
+nbgrader's Python API, in one thread of the grader: ``course.grading.NbgraderPhase``),
+with the Execute step swapped out:
 
 1. ``ExportForExecution`` saves each sanitized notebook for a worker;
 2. workers execute them, each in its own sandboxed kernel, with the test
    cells run by the grader itself (``course.execute``, ``course.bridge``);
 3. ``ReplayOutputs`` puts the workers' outputs back and nbgrader's own
-   ``SaveAutoGrades`` records the grades, in one writer process.
+   ``SaveAutoGrades`` records the grades, from that one writer thread.
 """
 
 import nbformat
