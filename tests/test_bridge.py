@@ -267,10 +267,10 @@ def test_a_connection_without_the_cells_token_is_turned_away(kernel):
             for path in os.listdir(folder):
                 if path.startswith("bridge-"):
                     try:
-                        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                        sock.connect(os.path.join(folder, path))
-                        wire.send(sock, {"op": "hello", "token": "guess"})
-                        wire.send(sock, {"op": "result", "value": 3})
+                        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                            sock.connect(os.path.join(folder, path))
+                            wire.send(sock, {"op": "hello", "token": "guess"})
+                            wire.send(sock, {"op": "result", "value": 3})
                     except OSError:
                         pass
             time.sleep(0.001)
