@@ -64,3 +64,23 @@ def test_unclosed_delimiters_keep_the_maths_scan_linear():
         render_math(text)
         assert time.monotonic() - started < 2.0, text[:10]
     assert "<math" in render_math("before \\( x^2 \\) and \\[ y \\] and $z$ and $$w$$ after")
+
+
+def test_a_formula_that_defines_macros_stays_tex():
+    # red team, round 9: each macro two copies of the one before; 20 levels gave 38 MB of MathML
+    import time
+
+    from course.mathml import render_math, tex_to_mathml
+
+    names = ["z" + chr(ord("a") + i) for i in range(20)]
+    bomb = "\\def\\" + names[0] + "{x}" + "".join(
+        f"\\def\\{name}{{{{\\{previous}}}{{\\{previous}}}}}" for previous, name in zip(names, names[1:]))
+    bomb += "\\" + names[-1]
+    for tex in (bomb, bomb.replace("\\def\\", "\\newcommand\\"), "\\let\\a=x \\a", "\\gdef\\b{y}\\b"):
+        started = time.monotonic()
+        assert tex_to_mathml(tex) is None
+        assert time.monotonic() - started < 0.5
+    started = time.monotonic()
+    page = render_math("An answer: $" + bomb + "$.")
+    assert time.monotonic() - started < 0.5 and len(page) < 2_000 and "<math" not in page
+    assert tex_to_mathml("x^2 + \\delta") is not None     # ordinary maths still converts

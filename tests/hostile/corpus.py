@@ -904,6 +904,10 @@ def slow_to_parse_and_render(folder, release, answers, secrets):
         "display(HTML('<p>' + ''.join(f'<b x{i}>' for i in range(1100)) + '<p>x' * 1400))\n")))
     notebook.cells.append(nbformat.v4.new_raw_cell("<x " + "\\(" * 1_000_000))
     notebook.cells.append(nbformat.v4.new_markdown_cell("\\(" * 50_000))
+    # round 9: twenty macros, each two copies of the one before (38 MB of MathML in the feedback)
+    names = [f"z{chr(97 + i)}" for i in range(20)]
+    bomb = f"\\def\\{names[0]}{{x}}" + "".join(f"\\def\\{b}{{{{\\{a}}}{{\\{a}}}}}" for a, b in zip(names, names[1:]))
+    notebook.cells.append(nbformat.v4.new_markdown_cell(f"${bomb}\\{names[-1]}$"))
     _save(folder, notebook)
 
 
@@ -1121,7 +1125,7 @@ CASES = {
                                                    metadata_of_many_objects_below_the_cap),
     "slow_html_outputs": Case("100 HTML outputs that make the HTML parser quadratic", slow_html_outputs,
                               html_safe=True),
-    "slow_to_parse_and_render": Case("HTML, a raw cell and maths built to make parsers quadratic",
+    "slow_to_parse_and_render": Case("HTML, a raw cell and maths built to make parsers slow, a macro bomb",
                                      slow_to_parse_and_render, html_safe=True),
     "lone_surrogate": Case("honest answers, a lone surrogate in a written answer", lone_surrogate,
                            note="lone surrogates"),
