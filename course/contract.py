@@ -178,8 +178,5 @@ class Paths:
     def outcomes(self):
         return self.root / "outcomes.json"
 
-    def config(self, name):
-        return self.root / f"config_{name}.py"
-
     def nbgrader_log(self, name):
         return self.root / f"nbgrader_{name}.log"

@@ -523,6 +523,14 @@ def _attachments(cell, notes, where):
     return kept
 
 
+def _cut(source, notes, where, kind):
+    """``source`` cut to :data:`MAX_MARKDOWN_CHARS`: the regular expressions need not see megabytes."""
+    if len(source) <= MAX_MARKDOWN_CHARS:
+        return source
+    notes.append(f"{where}: a {kind} cell of {len(source)} characters cut to {MAX_MARKDOWN_CHARS}")
+    return source[:MAX_MARKDOWN_CHARS] + "\n\n[cut: the rest of this cell was too long to show]"
+
+
 def sanitize_cell(cell, notes, where, budget=None):
     """A rebuilt, allowlisted copy of one cell, or None to drop it (``budget``: see :class:`Budget`)."""
     kind = cell.get("cell_type")
@@ -538,9 +546,7 @@ def sanitize_cell(cell, notes, where, budget=None):
                 new.outputs.append(clean)
     elif kind == "markdown":
         attachments = _attachments(cell, notes, where)
-        if len(source) > MAX_MARKDOWN_CHARS:      # the regular expressions below need not see megabytes
-            notes.append(f"{where}: a markdown cell of {len(source)} characters cut to {MAX_MARKDOWN_CHARS}")
-            source = source[:MAX_MARKDOWN_CHARS] + "\n\n[cut: the rest of this cell was too long to show]"
+        source = _cut(source, notes, where, kind)
         if budget is not None and budget.spent(notes):
             # cheap, linear clean-ups only; a code block shows the rest as text (JupyterLab typesets no
             # maths in code blocks, and the MathJax commands that could fetch are broken anyway)
@@ -551,9 +557,7 @@ def sanitize_cell(cell, notes, where, budget=None):
             new.attachments = attachments
     elif kind == "raw":
         # no raw_mimetype/format metadata: nbconvert shows the cell as text; escaped in case it is HTML
-        if len(source) > MAX_MARKDOWN_CHARS:
-            notes.append(f"{where}: a raw cell of {len(source)} characters cut to {MAX_MARKDOWN_CHARS}")
-            source = source[:MAX_MARKDOWN_CHARS] + "\n\n[cut: the rest of this cell was too long to show]"
+        source = _cut(source, notes, where, kind)
         if budget is not None and budget.spent(notes):
             new = nbformat.v4.new_raw_cell(source.replace("&", "&amp;").replace("<", "&lt;"))
         else:

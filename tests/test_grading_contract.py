@@ -33,7 +33,7 @@ def test_limits_refuse_nonsense(bad):
 def test_no_student_id_collides_with_the_graders_own_files(tmp_path):
     paths = Paths(tmp_path, "correlations")
     assert paths.student("outcomes.json") != paths.outcomes
-    assert paths.student("config_ReplayOutputs.py") != paths.config("ReplayOutputs")
+    assert paths.student("nbgrader_ReplayOutputs.log") != paths.nbgrader_log("ReplayOutputs")
     assert paths.staged_submission("x").parent.parent == paths.staged
 
 
